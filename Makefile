@@ -1,0 +1,50 @@
+# The two commands a user needs: `make up` (install and run) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip --disable-pip-version-check
+
+.PHONY: up test lint format install install-dev models bench clean
+
+up: install
+	$(BIN)/python manage.py up
+
+test: install-dev
+	@bash tests/install_test_servers.sh
+	$(BIN)/python manage.py build_models --if-missing
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+install: $(VENV)/.installed-base
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "AudioMuse needs Python 3.11 (found $$($(PYTHON) --version 2>&1)); set PYTHON=/path/to/python3.11"; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || bash scripts/install_python_venv.sh "$(PYTHON)" "$(VENV)"
+
+$(VENV)/.installed-base: $(VENV)/bin/python requirements/base.txt requirements/constraints.txt requirements/models.txt
+	$(PIP) install -r requirements/base.txt
+	$(PIP) install --no-deps -r requirements/models.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
+	$(PIP) install -r requirements/dev.txt
+	@touch $@
+
+models: install
+	$(BIN)/python manage.py build_models
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

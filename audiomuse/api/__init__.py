@@ -1,0 +1,1 @@
+"""Project-wide API plumbing: authentication, error mapping, health."""

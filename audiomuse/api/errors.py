@@ -1,0 +1,74 @@
+"""Every API error as `{"error": "..."}` with the right status, in one place.
+
+Domain errors from the apps register their status code in ``DOMAIN_ERROR_STATUS``
+so views can simply raise them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+# Exception class -> HTTP status, filled by apps for their own error types.
+DOMAIN_ERROR_STATUS: dict[type[Exception], int] = {}
+
+
+def exception_handler(exc, context):
+    _render_errors_as_json(context.get("request"))
+    for error_type, code in DOMAIN_ERROR_STATUS.items():
+        if isinstance(exc, error_type):
+            return Response({"error": str(exc)}, status=code)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = {"error": _message(exc)}
+    return response
+
+
+def _render_errors_as_json(request) -> None:
+    # Views with other renderers (the YAML schema) still answer errors in JSON.
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        return "Unauthorized" if isinstance(exc, exceptions.NotAuthenticated) else str(exc.detail)
+    if isinstance(exc, exceptions.PermissionDenied):
+        return "Forbidden"
+    if isinstance(exc, exceptions.APIException):
+        return _flatten(exc.detail)
+    return str(exc)
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, dict):
+        return "; ".join(f"{key}: {_flatten(value)}" for key, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(_flatten(item) for item in detail)
+    return str(detail)
+
+
+def json_not_found(request, exception=None):
+    """404 handler: JSON under /api/, Django's page elsewhere."""
+    if request.path.startswith(("/api/", "/external/", "/chat/api/")):
+        return JsonResponse({"error": "Not found"}, status=status.HTTP_404_NOT_FOUND)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def json_server_error(request):
+    if request.path.startswith(("/api/", "/external/", "/chat/api/")):
+        return JsonResponse({"error": "Internal server error"}, status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

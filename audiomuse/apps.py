@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AudioMuseConfig(AppConfig):
+    name = "audiomuse"
+    verbose_name = "AudioMuse"

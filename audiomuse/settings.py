@@ -1,0 +1,265 @@
+"""Django settings, read from the environment only.
+
+Every variable is documented in `.env.example` and the README. Values are
+parsed by the readers in `audiomuse.env`, which fail at startup naming the
+variable. When neither DATABASE_URL nor POSTGRES_HOST is set, and REDIS_URL is
+unset, the embedded PostgreSQL and Redis under AUDIOMUSE_DATA_DIR are used.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from audiomuse import embedded
+from audiomuse.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    env_url,
+    is_set,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# --- Where things live ------------------------------------------------------
+
+DATA_DIR = env_path("AUDIOMUSE_DATA_DIR", BASE_DIR / "var")
+TEMP_DIR = env_path("TEMP_DIR", DATA_DIR / "tmp")
+MODEL_DIR = env_path("MODEL_DIR", DATA_DIR / "models")
+EMBEDDED_PATHS = embedded.EmbeddedPaths(DATA_DIR)
+
+
+def _persistent_secret(name: str, filename: str) -> tuple[str, bool]:
+    """The variable's value, or a random one kept in the data directory.
+
+    Keeping it on disk means sessions and plugin tokens survive restarts
+    without the user having to invent a value. The flag says whether the
+    value was generated just now (so the launcher can show it once).
+    """
+    if is_set(name):
+        return env_str(name), False
+    path = DATA_DIR / filename
+    try:
+        return path.read_text().strip(), False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{name} is not set and {path} cannot be read ({exc.strerror}); "
+            f"set {name} or point AUDIOMUSE_DATA_DIR at a writable folder"
+        ) from exc
+    value = secrets.token_urlsafe(32)
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
+        path.chmod(0o600)
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{name} is not set and {path} cannot be written ({exc.strerror}); "
+            f"set {name} or point AUDIOMUSE_DATA_DIR at a writable folder"
+        ) from exc
+    return value, True
+
+
+# --- Core Django --------------------------------------------------------------
+
+SECRET_KEY, _ = _persistent_secret("SECRET_KEY", "secret_key")
+API_TOKEN, API_TOKEN_GENERATED = _persistent_secret("API_TOKEN", "api_token")
+API_TOKEN_FILE_PATH = None if is_set("API_TOKEN") else DATA_DIR / "api_token"
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+AUDIOMUSE_BIND = env_str("AUDIOMUSE_BIND", "127.0.0.1:8000")
+AUDIOMUSE_WEB_WORKERS = env_int("AUDIOMUSE_WEB_WORKERS", 2, minimum=1)
+AUDIOMUSE_ADMIN_USER = env_str("AUDIOMUSE_ADMIN_USER", "admin")
+AUDIOMUSE_ADMIN_PASSWORD = env_str("AUDIOMUSE_ADMIN_PASSWORD")
+LOG_LEVEL = env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "audiomuse",
+    "scheduling",
+    "analysis",
+    "clustering",
+    "similarity",
+    "chat",
+    "mediaservers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "audiomuse.urls"
+WSGI_APPLICATION = "audiomuse.wsgi.application"
+APPEND_SLASH = False
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TZ", "UTC")
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- PostgreSQL -----------------------------------------------------------------
+
+EMBEDDED_DATABASE = not (is_set("DATABASE_URL") or is_set("POSTGRES_HOST"))
+if is_set("DATABASE_URL"):
+    _database = env_database("DATABASE_URL")
+elif is_set("POSTGRES_HOST"):
+    _database = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": env_str("POSTGRES_DB", "audiomusedb"),
+        "USER": env_str("POSTGRES_USER", "audiomuse"),
+        "PASSWORD": env_str("POSTGRES_PASSWORD"),
+        "HOST": env_str("POSTGRES_HOST"),
+        "PORT": str(env_int("POSTGRES_PORT", 5432, minimum=1, maximum=65535)),
+    }
+else:
+    env_int("POSTGRES_PORT", 5432, minimum=1, maximum=65535)  # still reject a malformed value
+    _database = embedded.database_settings(EMBEDDED_PATHS)
+_database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+_database["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _database}
+
+# --- Redis and Celery -------------------------------------------------------------
+
+EMBEDDED_REDIS = not is_set("REDIS_URL")
+REDIS_URL = (
+    embedded.redis_url(EMBEDDED_PATHS) if EMBEDDED_REDIS else env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+)
+
+
+def _celery_redis_url(url: str) -> str:
+    # Kombu spells a unix-socket Redis "redis+socket://"; redis-py says "unix://".
+    return "redis+socket://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+
+
+CELERY_BROKER_URL = _celery_redis_url(REDIS_URL)
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0, minimum=0) or None
+# Long album children must not be redelivered while still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=60)}
+CELERY_TASK_ALWAYS_EAGER = False
+TASK_LOG_MAX_LINES = env_int("TASK_LOG_MAX_LINES", 200, minimum=10)
+
+# --- Media server ---------------------------------------------------------------------
+
+MEDIASERVER_TYPE = env_choice("MEDIASERVER_TYPE", "local", ("local", "jellyfin", "emby", "navidrome", "lyrion", "mpd"))
+MUSIC_LIBRARIES = env_str("MUSIC_LIBRARIES")
+MUSIC_DIR = env_path("MUSIC_DIR", BASE_DIR / "music")
+PLAYLIST_DIR = env_path("PLAYLIST_DIR", MUSIC_DIR / "Playlists")
+_HTTP = ("http", "https")
+JELLYFIN_URL = env_url("JELLYFIN_URL", schemes=_HTTP)
+JELLYFIN_USER_ID = env_str("JELLYFIN_USER_ID")
+JELLYFIN_TOKEN = env_str("JELLYFIN_TOKEN")
+EMBY_URL = env_url("EMBY_URL", schemes=_HTTP)
+EMBY_USER_ID = env_str("EMBY_USER_ID")
+EMBY_TOKEN = env_str("EMBY_TOKEN")
+NAVIDROME_URL = env_url("NAVIDROME_URL", schemes=_HTTP)
+NAVIDROME_USER = env_str("NAVIDROME_USER")
+NAVIDROME_PASSWORD = env_str("NAVIDROME_PASSWORD")
+LYRION_URL = env_url("LYRION_URL", schemes=_HTTP)
+MPD_HOST = env_str("MPD_HOST", "localhost")
+MPD_PORT = env_int("MPD_PORT", 6600, minimum=1, maximum=65535)
+MPD_PASSWORD = env_str("MPD_PASSWORD")
+MPD_MUSIC_DIRECTORY = env_str("MPD_MUSIC_DIRECTORY")
+MEDIASERVER_TIMEOUT = env_float("MEDIASERVER_TIMEOUT", 30.0, minimum=1.0)
+MEDIASERVER_MAX_DOWNLOAD_MB = env_int("MEDIASERVER_MAX_DOWNLOAD_MB", 1024, minimum=1)
+
+# --- API ------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "audiomuse.api.auth.BearerTokenAuthentication",
+        "audiomuse.api.auth.ApiSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "audiomuse.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Flask-style spacing, as AudioMuse-AI clients have always seen it.
+    "COMPACT_JSON": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AudioMuse API",
+    "DESCRIPTION": "Music analysis, playlists and similarity search; compatible with AudioMuse-AI clients.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Logging ----------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL.upper()},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,1 @@
+"""HTTP API Server-rendered pages of the chat app."""

@@ -1,0 +1,48 @@
+"""Playlists we made, whatever made them, in the order they play."""
+
+from django.db import models
+
+
+class PlaylistOrigin(models.TextChoices):
+    CLUSTERING = "clustering"
+    SIMILAR = "similar"
+    PATH = "path"
+    ALCHEMY = "alchemy"
+    FINGERPRINT = "fingerprint"
+    CHAT = "chat"
+    MANUAL = "manual"
+
+
+class Playlist(models.Model):
+    name = models.CharField(max_length=255, db_index=True)
+    origin = models.CharField(max_length=16, choices=PlaylistOrigin.choices, db_index=True)
+    mediaserver_playlist_id = models.CharField(max_length=255, blank=True)
+    task = models.ForeignKey(
+        "scheduling.TaskStatus",
+        to_field="task_id",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="playlists",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    tracks = models.ManyToManyField("analysis.Track", through="PlaylistEntry", related_name="playlists")
+
+    class Meta:
+        ordering = ["-created_at", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlaylistEntry(models.Model):
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="entries")
+    track = models.ForeignKey("analysis.Track", on_delete=models.CASCADE, related_name="playlist_entries")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["playlist", "position"]
+        constraints = [models.UniqueConstraint(fields=["playlist", "position"], name="unique_playlist_position")]
+
+    def __str__(self) -> str:
+        return f"{self.playlist_id}#{self.position}"

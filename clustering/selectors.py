@@ -1,0 +1,1 @@
+"""Reads (selectors) of the clustering app."""

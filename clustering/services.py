@@ -1,0 +1,1 @@
+"""Writes (services) of the clustering app."""

@@ -1,0 +1,54 @@
+"""Pytest plugin: the real PostgreSQL (+pgvector) and Redis for the test session.
+
+Loaded with ``-p tests.infrastructure`` so it runs before pytest-django reads
+the settings. Unless DATABASE_URL / REDIS_URL point at servers already, it
+starts the same embedded services as ``manage.py up``, in a throw-away data
+directory, and stops them when the session ends.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from audiomuse import embedded
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+_state: dict = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    if "--help" in args or "--version" in args or "-h" in args:
+        return
+    # A short path: unix socket paths must stay under ~100 bytes.
+    data_dir = Path(tempfile.mkdtemp(prefix="amtest-"))
+    _state["data_dir"] = data_dir
+    os.environ["AUDIOMUSE_DATA_DIR"] = str(data_dir)
+    (data_dir / "static").mkdir()
+    os.environ.setdefault("API_TOKEN", "test-api-token")
+    os.environ.setdefault("SECRET_KEY", "test-secret-key")
+    # Models are expensive to build: share the product's default folder across runs.
+    os.environ.setdefault("MODEL_DIR", str(REPO_DIR / "var" / "models"))
+    paths = embedded.EmbeddedPaths(data_dir)
+    if not (os.environ.get("DATABASE_URL") or os.environ.get("POSTGRES_HOST")):
+        embedded.start_postgres(paths)
+        _state["postgres"] = paths
+    if not os.environ.get("REDIS_URL"):
+        _state["redis"] = embedded.start_redis(paths)
+
+
+def pytest_unconfigure(config):
+    redis_process = _state.pop("redis", None)
+    if redis_process is not None:
+        embedded.stop_process(redis_process, timeout=10)
+    paths = _state.pop("postgres", None)
+    if paths is not None:
+        embedded.stop_postgres(paths)
+    data_dir = _state.pop("data_dir", None)
+    if data_dir is not None:
+        shutil.rmtree(data_dir, ignore_errors=True)
