@@ -10,6 +10,7 @@ manager sees the failure and can restart the whole.
 from __future__ import annotations
 
 import errno
+import os
 import signal
 import socket
 import subprocess
@@ -114,28 +115,58 @@ def prepare_database(say: Callable[[str], None]) -> None:
     manage("build_models", "--if-missing")
 
 
-def spawn_processes(supervisor: Supervisor) -> None:
+def role_command(role: str) -> list[str]:
+    """The command line of one long-running process: web, worker or beat."""
     python = sys.executable
-    worker = [python, "-m", "celery", "-A", "audiomuse", "worker", "-Q", "high,default", "-l", "info"]
-    worker += ["-n", "audiomuse@%h"]
-    if settings.CELERY_WORKER_CONCURRENCY:
-        worker += ["--concurrency", str(settings.CELERY_WORKER_CONCURRENCY)]
-    supervisor.spawn("worker", worker)
-    beat_schedule = str(Path(settings.DATA_DIR) / "celerybeat-schedule")
-    supervisor.spawn(
-        "beat",
-        [python, "-m", "celery", "-A", "audiomuse", "beat", "-l", "info", "--pidfile=", "-s", beat_schedule],
-    )
-    supervisor.spawn(
-        "web",
-        [
+    if role == "worker":
+        command = [python, "-m", "celery", "-A", "audiomuse", "worker", "-Q", "high,default", "-l", "info"]
+        command += ["-n", "audiomuse@%h"]
+        if settings.CELERY_WORKER_CONCURRENCY:
+            command += ["--concurrency", str(settings.CELERY_WORKER_CONCURRENCY)]
+        return command
+    if role == "beat":
+        schedule = str(Path(settings.DATA_DIR) / "celerybeat-schedule")
+        return [python, "-m", "celery", "-A", "audiomuse", "beat", "-l", "info", "--pidfile=", "-s", schedule]
+    if role == "web":
+        return [
             python, "-m", "gunicorn", "audiomuse.wsgi:application",
             "--bind", settings.AUDIOMUSE_BIND,
             "--workers", str(settings.AUDIOMUSE_WEB_WORKERS),
             "--timeout", "120",
             "--access-logfile", "-",
-        ],
-    )  # fmt: skip
+        ]  # fmt: skip
+    raise LaunchError(f"unknown role {role!r}: use web, worker or beat")
+
+
+ROLES = ("worker", "beat", "web")
+
+
+def spawn_processes(supervisor: Supervisor) -> None:
+    for role in ROLES:
+        supervisor.spawn(role, role_command(role))
+
+
+def run_role(role: str, say: Callable[[str], None]) -> None:
+    """Prepare what ``role`` needs, then become that process (for containers).
+
+    The web role migrates and creates the admin user, so a fresh deployment
+    needs no manual step; several web replicas migrating at once is safe
+    because Django takes the migrations in one transaction each.
+    """
+    command = role_command(role)
+    if settings.EMBEDDED_DATABASE or settings.EMBEDDED_REDIS:
+        raise LaunchError(
+            "'manage.py run' needs an external database and Redis (set DATABASE_URL or POSTGRES_HOST, "
+            "and REDIS_URL); on one machine use 'manage.py up'"
+        )
+    embedded.ensure_writable(Path(settings.DATA_DIR))
+    if role == "web":
+        prepare_database(say)
+    elif role == "worker":
+        manage("build_models", "--if-missing")
+    say(f"Starting {role} ...")
+    sys.stdout.flush()  # exec replaces the process without flushing Python's buffers
+    os.execv(command[0], command)
 
 
 def banner() -> list[str]:

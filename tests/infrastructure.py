@@ -8,6 +8,7 @@ directory, and stops them when the session ends.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -40,9 +41,12 @@ def pytest_load_initial_conftests(early_config, parser, args):
         _state["postgres"] = paths
     if not os.environ.get("REDIS_URL"):
         _state["redis"] = embedded.start_redis(paths)
+    # atexit rather than pytest_unconfigure: it also runs when pytest aborts
+    # before configuring (a broken conftest), which would leave servers behind.
+    atexit.register(_stop_services)
 
 
-def pytest_unconfigure(config):
+def _stop_services() -> None:
     redis_process = _state.pop("redis", None)
     if redis_process is not None:
         embedded.stop_process(redis_process, timeout=10)

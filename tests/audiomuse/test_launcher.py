@@ -153,3 +153,41 @@ def test_up_serves_health_stops_cleanly_and_keeps_data(data_dir):
     assert "Created admin user" not in second_output  # the first start's user is still there
     assert "Generated API token" not in second_output
     assert "Stopped." in second_output
+
+
+def test_run_refuses_to_start_without_external_services(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "run", "web"],
+        cwd=REPO_DIR,
+        env=launcher_env(tmp_path, free_port()),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "manage.py up" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_run_web_migrates_and_serves_against_external_services(tmp_path):
+    """The container entry point, pointed at this test session's PostgreSQL and Redis."""
+    from django.conf import settings
+
+    port = free_port()
+    environment = launcher_env(
+        tmp_path,
+        port,
+        DATABASE_URL=embedded.database_url(settings.EMBEDDED_PATHS),
+        REDIS_URL=settings.REDIS_URL,
+        SECRET_KEY="s",
+        API_TOKEN="t",
+    )
+    process = subprocess.Popen([sys.executable, "manage.py", "run", "web"], cwd=REPO_DIR, env=environment)
+    try:
+        wait_for_health(port, process)
+        response = requests.get(f"http://127.0.0.1:{port}/api/schema/", headers={"Authorization": "Bearer t"})
+        assert response.status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,320 @@
+"""Decode one audio file into the mono float32 signal every analysis step uses.
+
+The result matches ``librosa.load(path, sr=16000)`` sample for sample for the
+formats libsndfile reads (WAV, FLAC, OGG Vorbis/Opus, MP3, AIFF, ...): the
+same reader, the same channel mean and the same ``soxr_hq`` resampler. Formats
+libsndfile cannot read (M4A/AAC/ALAC, WMA, Opus in other containers, ...) are
+decoded with PyAV's bundled FFmpeg and then go through the same channel mean
+and resampler. librosa.load itself is not called: its fallback is audioread,
+which needs a system ffmpeg, and it cannot be interrupted.
+
+Timeout design. The decode is bounded by a deadline checked between blocks of
+decoded audio (one libsndfile read of ``_SOUNDFILE_BLOCK_FRAMES`` frames, or
+one demuxed packet), so work really stops soon after the limit and no thread
+or process is left running. A child process was rejected: Celery's prefork
+workers are daemonic and may not start children, forking a worker that holds
+ONNX Runtime/OpenBLAS threads is unsafe, and spawning costs the numpy/librosa
+import per track. ``signal.alarm`` was rejected too: it only works in the main
+thread and clashes with Celery's own time limits. What a cooperative deadline
+cannot interrupt is a single native call (opening and probing a container,
+bounded by FFmpeg's 5 MB probe size, or the final resample, bounded by
+``max_duration_seconds``); the task's Celery hard time limit is the backstop
+for those.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import av
+import librosa
+import numpy as np
+import soundfile
+
+from analysis.audio.errors import (
+    AudioDecodeError,
+    AudioTimeoutError,
+    AudioTooShortError,
+    EmptyAudioError,
+    SilentAudioError,
+)
+from analysis.audio.features import rms_dbfs
+from analysis.audio.melspec import MIN_PATCH_SECONDS
+
+logger = logging.getLogger(__name__)
+
+DECODER_SOUNDFILE = "soundfile"
+DECODER_PYAV = "pyav"
+
+# The resampler librosa.load uses by default (librosa >= 0.10); the musicnn
+# references were produced with it.
+RESAMPLER = "soxr_hq"
+
+# A track is silent when its loudest sample stays below -80 dBFS (about three
+# 16-bit LSBs) or its RMS level, 10*log10(mean(x**2)), stays below -70 dBFS.
+# The RMS test catches noise-shaped dither, whose peaks can exceed 1e-4 while
+# its RMS stays near -90 dBFS; whole real tracks rarely average below -50.
+SILENCE_PEAK = 1e-4
+SILENCE_RMS_DBFS = -70.0
+
+# ~1.7 s at 44.1 kHz: small enough for a prompt deadline check, large enough
+# that the Python loop costs nothing next to the decoding. It must be a
+# multiple of 1152, the MPEG audio frame length (layer I: 384, layer III at
+# 22/24 kHz: 576): libsndfile's MP3 reader returns slightly different samples
+# (~1e-9) after a read that ends inside an MPEG frame, and librosa.load reads
+# everything in one call.
+_SOUNDFILE_BLOCK_FRAMES = 64 * 1152
+
+# FFmpeg skips a corrupt packet and carries on; so do we, but a file made of
+# nothing else is not audio.
+_MAX_BAD_PACKETS = 100
+
+_SOUNDFILE_ERRORS = (soundfile.SoundFileError, RuntimeError, ValueError, OSError, EOFError)
+_PYAV_ERRORS = (av.FFmpegError, RuntimeError, ValueError, OSError, EOFError, IndexError)
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedAudio:
+    """A decoded track, ready for analysis.
+
+    samples: np.ndarray [shape=(n,), dtype=float32], mono, read-only.
+    sample_rate: Hz of ``samples``.
+    duration_seconds: length of ``samples`` (what gets analysed).
+    source_duration_seconds: the whole file's length as its container states
+        it, or None when unknown; larger than duration_seconds when the file
+        was cut at ``max_duration_seconds``.
+    source_sample_rate: Hz of the decoded stream before resampling.
+    decoder: ``"soundfile"`` or ``"pyav"``.
+    """
+
+    samples: np.ndarray = field(repr=False)
+    sample_rate: int
+    duration_seconds: float
+    source_duration_seconds: float | None
+    source_sample_rate: int
+    decoder: str
+
+
+@dataclass(frozen=True, eq=False)
+class _NativeAudio:
+    """Mono float32 samples at the stream's own rate, before resampling."""
+
+    samples: np.ndarray
+    sample_rate: int
+    source_duration_seconds: float | None
+    decoder: str
+
+
+class _Deadline:
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._expires_at = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self._expires_at:
+            raise AudioTimeoutError(f"decoding took longer than {self._seconds:g} s")
+
+
+def decode_audio(
+    path: str | Path,
+    *,
+    sample_rate: int = 16000,
+    max_duration_seconds: float = 600.0,
+    timeout_seconds: float = 120.0,
+) -> DecodedAudio:
+    """Decode the first ``max_duration_seconds`` of ``path`` to mono float32 at ``sample_rate``.
+
+    Raises AudioDecodeError (unreadable, corrupt), EmptyAudioError (no samples),
+    AudioTooShortError (under one 2.976-s analysis patch), SilentAudioError
+    (see SILENCE_PEAK / SILENCE_RMS_DBFS) or AudioTimeoutError.
+    """
+    _check_decode_arguments(
+        sample_rate=sample_rate,
+        max_duration_seconds=max_duration_seconds,
+        timeout_seconds=timeout_seconds,
+    )
+    path = Path(path)
+    if not path.is_file():
+        raise AudioDecodeError(f"{path.name}: no such file")
+    deadline = _Deadline(timeout_seconds)
+    native = _decode_native(path, max_duration_seconds=max_duration_seconds, deadline=deadline)
+    samples = _resample(native, sample_rate=sample_rate, deadline=deadline)
+    _check_analysable(samples, sample_rate=sample_rate)
+    samples.setflags(write=False)
+    return DecodedAudio(
+        samples=samples,
+        sample_rate=sample_rate,
+        duration_seconds=samples.size / sample_rate,
+        source_duration_seconds=native.source_duration_seconds,
+        source_sample_rate=native.sample_rate,
+        decoder=native.decoder,
+    )
+
+
+def _check_decode_arguments(*, sample_rate: int, max_duration_seconds: float, timeout_seconds: float) -> None:
+    if sample_rate <= 0:
+        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
+    if not max_duration_seconds >= MIN_PATCH_SECONDS:
+        raise ValueError(
+            f"max_duration_seconds must be at least one analysis patch "
+            f"({MIN_PATCH_SECONDS:.3f} s), got {max_duration_seconds}"
+        )
+    if not timeout_seconds > 0:
+        raise ValueError(f"timeout_seconds must be positive, got {timeout_seconds}")
+
+
+def _decode_native(path: Path, *, max_duration_seconds: float, deadline: _Deadline) -> _NativeAudio:
+    """One decode per track: libsndfile first, PyAV only when libsndfile fails or finds nothing."""
+    try:
+        native = _decode_with_soundfile(path, max_duration_seconds=max_duration_seconds, deadline=deadline)
+        if native.samples.size:
+            return native
+        soundfile_reason = "no samples"
+    except AudioDecodeError as exc:
+        soundfile_reason = str(exc)
+    logger.debug(
+        "analysis.audio.decode.fallback",
+        extra={"path": str(path), "decoder": DECODER_PYAV, "reason": soundfile_reason},
+    )
+    try:
+        native = _decode_with_pyav(path, max_duration_seconds=max_duration_seconds, deadline=deadline)
+    except AudioDecodeError as exc:
+        raise AudioDecodeError(f"{path.name}: cannot decode (soundfile: {soundfile_reason}; pyav: {exc})") from exc
+    if not native.samples.size:
+        raise EmptyAudioError(f"{path.name}: the file holds no audio samples")
+    return native
+
+
+def _decode_with_soundfile(path: Path, *, max_duration_seconds: float, deadline: _Deadline) -> _NativeAudio:
+    """Read like librosa.load's soundfile branch (float32, then mean over channels), in blocks."""
+    try:
+        with soundfile.SoundFile(path) as sound:
+            max_frames = int(max_duration_seconds * sound.samplerate)  # as librosa's duration=
+            blocks = []
+            remaining = max_frames
+            while remaining > 0:
+                deadline.check()
+                block = sound.read(frames=min(_SOUNDFILE_BLOCK_FRAMES, remaining), dtype="float32", always_2d=True)
+                if not len(block):
+                    break
+                blocks.append(_mix_to_mono(block.T))
+                remaining -= len(block)
+            return _NativeAudio(
+                samples=_concatenate(blocks),
+                sample_rate=sound.samplerate,
+                source_duration_seconds=_soundfile_duration(sound),
+                decoder=DECODER_SOUNDFILE,
+            )
+    except _SOUNDFILE_ERRORS as exc:
+        raise AudioDecodeError(str(exc)) from exc
+
+
+def _soundfile_duration(sound: soundfile.SoundFile) -> float | None:
+    # libsndfile reports SF_COUNT_MAX frames for streams of unknown length.
+    if 0 < sound.frames < 2**62:
+        return sound.frames / sound.samplerate
+    return None
+
+
+def _decode_with_pyav(path: Path, *, max_duration_seconds: float, deadline: _Deadline) -> _NativeAudio:
+    """Decode the first audio stream with FFmpeg, stopping once max_duration_seconds are read."""
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise AudioDecodeError("the file has no audio stream")
+            stream = container.streams.audio[0]
+            samples, rate = _pyav_read_mono(
+                container, stream, max_duration_seconds=max_duration_seconds, deadline=deadline
+            )
+            return _NativeAudio(
+                samples=samples,
+                sample_rate=rate,
+                source_duration_seconds=_pyav_duration(container, stream),
+                decoder=DECODER_PYAV,
+            )
+    except _PYAV_ERRORS as exc:
+        raise AudioDecodeError(str(exc)) from exc
+
+
+def _pyav_read_mono(
+    container: av.container.InputContainer,
+    stream: av.AudioStream,
+    *,
+    max_duration_seconds: float,
+    deadline: _Deadline,
+) -> tuple[np.ndarray, int]:
+    # Only the sample format is converted (to planar float, scaled like
+    # libsndfile: int16 / 32768); channels are averaged and the rate is
+    # converted by the same code as the soundfile path.
+    resampler = av.AudioResampler(format="fltp")
+    blocks: list[np.ndarray] = []
+    rate = 0
+    n_samples = 0
+    max_samples = math.inf
+    bad_packets = 0
+    for packet in container.demux(stream):
+        deadline.check()
+        try:
+            frames = packet.decode()
+        except av.FFmpegError:
+            bad_packets += 1
+            if bad_packets > _MAX_BAD_PACKETS:
+                raise
+            continue
+        for frame in frames:
+            if not rate:
+                rate = frame.sample_rate
+                max_samples = int(max_duration_seconds * rate)
+            if frame.sample_rate != rate:
+                raise AudioDecodeError(f"sample rate changes mid-stream ({rate} -> {frame.sample_rate} Hz)")
+            for converted in resampler.resample(frame):
+                blocks.append(_mix_to_mono(converted.to_ndarray()))
+                n_samples += blocks[-1].size
+        if n_samples >= max_samples:
+            break
+    samples = _concatenate(blocks)
+    return samples[: int(min(max_samples, samples.size))], rate
+
+
+def _pyav_duration(container: av.container.InputContainer, stream: av.AudioStream) -> float | None:
+    if stream.duration is not None and stream.time_base is not None:
+        return float(stream.duration * stream.time_base)
+    if container.duration is not None:
+        return container.duration / av.time_base
+    return None
+
+
+def _mix_to_mono(channels: np.ndarray) -> np.ndarray:
+    """channels [shape=(n_channels, n)] -> [shape=(n,)], the arithmetic of librosa.to_mono."""
+    return np.mean(channels, axis=0, dtype=np.float32)
+
+
+def _concatenate(blocks: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
+
+
+def _resample(native: _NativeAudio, *, sample_rate: int, deadline: _Deadline) -> np.ndarray:
+    if not native.samples.size:
+        raise EmptyAudioError("the file holds no audio samples")
+    if not np.isfinite(native.samples).all():
+        raise AudioDecodeError("the decoded samples contain NaN or infinity")
+    deadline.check()
+    samples = librosa.resample(native.samples, orig_sr=native.sample_rate, target_sr=sample_rate, res_type=RESAMPLER)
+    deadline.check()
+    return np.ascontiguousarray(samples, dtype=np.float32)
+
+
+def _check_analysable(samples: np.ndarray, *, sample_rate: int) -> None:
+    min_samples = math.ceil(MIN_PATCH_SECONDS * sample_rate)
+    if samples.size < min_samples:
+        raise AudioTooShortError(
+            f"{samples.size / sample_rate:.3f} s of audio is shorter than one {MIN_PATCH_SECONDS:.3f}-s analysis patch"
+        )
+    peak = float(np.max(np.abs(samples)))
+    level_dbfs = rms_dbfs(samples)
+    if peak < SILENCE_PEAK or level_dbfs < SILENCE_RMS_DBFS:
+        raise SilentAudioError(f"the audio is silent (peak {peak:.2e}, RMS {level_dbfs:.1f} dBFS)")
