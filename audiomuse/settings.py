@@ -228,6 +228,27 @@ MPD_MUSIC_DIRECTORY = env_str("MPD_MUSIC_DIRECTORY")
 MEDIASERVER_TIMEOUT = env_float("MEDIASERVER_TIMEOUT", 30.0, minimum=1.0)
 MEDIASERVER_MAX_DOWNLOAD_MB = env_int("MEDIASERVER_MAX_DOWNLOAD_MB", 1024, minimum=1)
 
+# --- Analysis -------------------------------------------------------------------------
+
+AUDIO_MAX_DURATION = env_float("AUDIO_MAX_DURATION", 600.0, minimum=3.0)
+AUDIO_LOAD_TIMEOUT = env_float("AUDIO_LOAD_TIMEOUT", 120.0, minimum=1.0)
+TOP_N_MOODS = env_int("TOP_N_MOODS", 5, minimum=1, maximum=50)
+TEMPO_MIN_BPM = env_float("TEMPO_MIN_BPM", 60.0, minimum=20.0)
+TEMPO_MAX_BPM = env_float("TEMPO_MAX_BPM", 200.0, minimum=40.0)
+if TEMPO_MAX_BPM < 2 * TEMPO_MIN_BPM:
+    raise ImproperlyConfigured("TEMPO_MAX_BPM must be at least twice TEMPO_MIN_BPM, so every tempo can be folded in")
+ENERGY_MIN = env_float("ENERGY_MIN", -40.0, maximum=0.0)
+ENERGY_MAX = env_float("ENERGY_MAX", -6.0, maximum=0.0)
+if ENERGY_MAX <= ENERGY_MIN:
+    raise ImproperlyConfigured("ENERGY_MAX must be greater than ENERGY_MIN (both in dBFS)")
+ANALYSIS_TAG_MODELS = env_list("ANALYSIS_TAG_MODELS", "msd,mtt")
+if not ANALYSIS_TAG_MODELS or set(ANALYSIS_TAG_MODELS) - {"msd", "mtt"} or ANALYSIS_TAG_MODELS[0] != "msd":
+    raise ImproperlyConfigured("ANALYSIS_TAG_MODELS must be 'msd' or 'msd,mtt'")
+ANALYSIS_BATCH_SIZE = env_int("ANALYSIS_BATCH_SIZE", 16, minimum=1, maximum=1024)
+EMBEDDING_MODEL_PATH = env_str("EMBEDDING_MODEL_PATH")
+PREDICTION_MODEL_PATH = env_str("PREDICTION_MODEL_PATH")
+
+
 # --- API ------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
