@@ -130,6 +130,7 @@ def role_command(role: str) -> list[str]:
     if role == "web":
         return [
             python, "-m", "gunicorn", "audiomuse.wsgi:application",
+            "--config", "python:audiomuse.gunicorn_conf",
             "--bind", settings.AUDIOMUSE_BIND,
             "--workers", str(settings.AUDIOMUSE_WEB_WORKERS),
             "--timeout", "120",

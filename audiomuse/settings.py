@@ -249,6 +249,15 @@ EMBEDDING_MODEL_PATH = env_str("EMBEDDING_MODEL_PATH")
 PREDICTION_MODEL_PATH = env_str("PREDICTION_MODEL_PATH")
 
 
+# --- Vector index -----------------------------------------------------------------------
+
+INDEX_NAME = env_str("INDEX_NAME", "music_library")
+VOYAGER_M = env_int("VOYAGER_M", 32, minimum=4, maximum=128)
+VOYAGER_EF_CONSTRUCTION = env_int("VOYAGER_EF_CONSTRUCTION", 400, minimum=10)
+VOYAGER_QUERY_EF = env_int("VOYAGER_QUERY_EF", 200, minimum=10)
+DB_FETCH_CHUNK_SIZE = env_int("DB_FETCH_CHUNK_SIZE", 1000, minimum=10)
+
+
 # --- API ------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

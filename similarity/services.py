@@ -1,1 +1,83 @@
-"""Writes (services) of the similarity app."""
+"""Writes of the similarity app: building and publishing the vector index."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import redis
+from django.conf import settings
+from django.db import transaction
+
+from analysis.models import EMBEDDING_DIMENSIONS, Embedding
+from similarity.engine.vector_index import IndexParams, build_index_bytes
+from similarity.models import VectorIndex
+
+logger = logging.getLogger(__name__)
+
+RELOAD_CHANNEL = "audiomuse:index-updates"
+
+
+def vector_index_rebuild(*, name: str | None = None) -> VectorIndex | None:
+    """Build the index from every stored embedding, store it, tell all processes.
+
+    Returns None (and removes a stored index) when there are no embeddings.
+    """
+    name = name or settings.INDEX_NAME
+    started = time.monotonic()
+    item_ids, vectors = _all_embeddings()
+    with transaction.atomic():
+        if not item_ids:
+            VectorIndex.objects.filter(name=name).delete()
+            stored = None
+        else:
+            params = IndexParams(m=settings.VOYAGER_M, ef_construction=settings.VOYAGER_EF_CONSTRUCTION)
+            stored = _store(name, build_index_bytes(vectors, params=params), item_ids, time.monotonic() - started)
+        transaction.on_commit(lambda: index_reload_publish(name=name))
+    logger.info("similarity.index.rebuilt", extra={"index": name, "size": len(item_ids)})
+    return stored
+
+
+def _all_embeddings() -> tuple[list[str], np.ndarray]:
+    """Every (item_id, vector), read in chunks so a large library never sits in one result set."""
+    rows = Embedding.objects.order_by("track_id").values_list("track__item_id", "vector")
+    item_ids: list[str] = []
+    chunks: list[np.ndarray] = []
+    batch: list[np.ndarray] = []
+    for item_id, vector in rows.iterator(chunk_size=settings.DB_FETCH_CHUNK_SIZE):
+        item_ids.append(item_id)
+        batch.append(np.asarray(vector, dtype=np.float32))
+        if len(batch) >= settings.DB_FETCH_CHUNK_SIZE:
+            chunks.append(np.stack(batch))
+            batch = []
+    if batch:
+        chunks.append(np.stack(batch))
+    vectors = np.concatenate(chunks) if chunks else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+    return item_ids, vectors
+
+
+def _store(name: str, data: bytes, item_ids: list[str], seconds: float) -> VectorIndex:
+    current = VectorIndex.objects.select_for_update().filter(name=name).first()
+    version = current.version + 1 if current else 1
+    stored, _ = VectorIndex.objects.update_or_create(
+        name=name,
+        defaults={
+            "data": data,
+            "item_ids": item_ids,
+            "dimensions": EMBEDDING_DIMENSIONS,
+            "size": len(item_ids),
+            "version": version,
+            "build_seconds": round(seconds, 3),
+        },
+    )
+    return stored
+
+
+def index_reload_publish(*, name: str) -> None:
+    """Tell every process to load the new index; a lost message is caught by the version check."""
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+        client.publish(RELOAD_CHANNEL, name)
+    except redis.RedisError as exc:
+        logger.warning("similarity.index.publish_failed", extra={"index": name, "error": str(exc)})
