@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from audiomuse import views
 from audiomuse.api import views as api_views
+from scheduling import api as scheduling_api
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,6 +15,11 @@ urlpatterns = [
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/health", api_views.health, name="health"),
+    path("api/status/<str:task_id>", scheduling_api.task_status, name="task-status"),
+    path("api/cancel/<str:task_id>", scheduling_api.task_cancel, name="task-cancel"),
+    path("api/cancel_all/<str:task_type>", scheduling_api.task_cancel_all, name="task-cancel-all"),
+    path("api/last_task", scheduling_api.last_task, name="last-task"),
+    path("api/active_tasks", scheduling_api.active_tasks, name="active-tasks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

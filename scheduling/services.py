@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from scheduling.models import TERMINAL_STATES, TaskState, TaskStatus
+from scheduling.models import ACTIVE_STATES, TERMINAL_STATES, TaskState, TaskStatus
 
 
 def task_status_create(
@@ -98,3 +98,82 @@ def _append_log(task: TaskStatus, message: str) -> None:
 
 def _stamp(message: str) -> str:
     return f"[{timezone.now().strftime('%Y-%m-%d %H:%M:%S')}] {message}"
+
+
+# Main tasks that must never overlap: they rewrite the same tracks and playlists.
+EXCLUSIVE_TASK_TYPES = ("main_analysis", "main_clustering", "cleaning")
+_EXCLUSIVE_LOCK_KEY = 0x41554D55  # any constant; namespaces our advisory lock
+
+
+def task_status_claim_exclusive(*, task_id: str, task_type: str, status_message: str = "Queued") -> TaskStatus:
+    """Record a new main task, unless another exclusive task is active (TaskConflict).
+
+    A transaction-scoped advisory lock serialises concurrent starts, so two
+    clicks at once still give exactly one task and one 409.
+    """
+    from django.db import connection
+
+    from scheduling.errors import TaskConflict
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EXCLUSIVE_LOCK_KEY])
+        running = (
+            TaskStatus.objects.filter(parent__isnull=True, task_type__in=EXCLUSIVE_TASK_TYPES, status__in=ACTIVE_STATES)
+            .order_by("created_at")
+            .first()
+        )
+        if running is not None:
+            raise TaskConflict(running.task_id, running.task_type)
+        return task_status_create(task_id=task_id, task_type=task_type, status_message=status_message)
+
+
+def task_cancel(*, task_id: str) -> int:
+    """Cancel a task and every active descendant; returns how many were cancelled.
+
+    Cancellation is cooperative: rows go REVOKED at once, running children see
+    it between tracks and stop; queued ones are also revoked in Celery so no
+    worker starts them.
+    """
+    from scheduling.errors import TaskNotActive, TaskNotFound
+
+    with transaction.atomic():
+        task = TaskStatus.objects.select_for_update().filter(task_id=task_id).first()
+        if task is None:
+            raise TaskNotFound(f"No task with id {task_id}")
+        if task.status in TERMINAL_STATES:
+            raise TaskNotActive(f"Task {task_id} already ended ({task.status})")
+        ids = [task_id, *_active_descendant_ids(task_id)]
+        for each in ids:
+            task_status_finish(task_id=each, state=TaskState.REVOKED, status_message="Cancelled by user")
+    transaction.on_commit(lambda: _revoke_in_celery(ids))
+    return len(ids)
+
+
+def task_cancel_all(*, task_type: str) -> list[str]:
+    """Cancel every active main task of ``task_type``; returns their ids."""
+    ids = list(
+        TaskStatus.objects.filter(parent__isnull=True, task_type=task_type, status__in=ACTIVE_STATES).values_list(
+            "task_id", flat=True
+        )
+    )
+    for task_id in ids:
+        task_cancel(task_id=task_id)
+    return ids
+
+
+def _active_descendant_ids(task_id: str) -> list[str]:
+    """Active tasks anywhere below ``task_id`` (children, grandchildren, ...)."""
+    active: list[str] = []
+    frontier = [task_id]
+    while frontier:
+        rows = list(TaskStatus.objects.filter(parent_id__in=frontier).values_list("task_id", "status"))
+        active.extend(child for child, state in rows if state in ACTIVE_STATES)
+        frontier = [child for child, _ in rows]
+    return active
+
+
+def _revoke_in_celery(task_ids: list[str]) -> None:
+    from audiomuse.celery import app
+
+    app.control.revoke(task_ids)
