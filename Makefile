@@ -39,8 +39,9 @@ $(VENV)/.installed-base: $(VENV)/bin/python requirements/base.txt requirements/c
 	$(PIP) install --no-deps -r requirements/models.txt
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt requirements/dev-nodeps.txt
 	$(PIP) install -r requirements/dev.txt
+	$(PIP) install --no-deps -r requirements/dev-nodeps.txt
 	@touch $@
 
 models: install

@@ -1,0 +1,1 @@
+"""Fake media servers speaking the real wire formats over loopback HTTP."""
