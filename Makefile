@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: up test lint format install install-dev models bench clean
+.PHONY: up test lint format install install-dev models bench bench-analysis bench-index bench-pipeline clean
 
 up: install
 	$(BIN)/python manage.py up
@@ -46,6 +46,17 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt requirement
 
 models: install
 	$(BIN)/python manage.py build_models
+
+bench: bench-analysis bench-index bench-pipeline
+
+bench-analysis: install-dev
+	$(BIN)/python bench/analysis.py
+
+bench-index: install-dev
+	$(BIN)/python -m bench.index
+
+bench-pipeline: install-dev
+	$(BIN)/python -m bench.pipeline
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

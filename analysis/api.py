@@ -1,1 +1,40 @@
-"""HTTP API Server-rendered pages of the analysis app."""
+"""Analysis routes (AudioMuse-AI compatible)."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.response import Response
+
+from analysis import cleaning, orchestration
+from audiomuse.api.params import int_param, request_data
+from audiomuse.api.permissions import IsStaff
+
+
+@extend_schema(
+    request={"application/json": {"type": "object", "properties": {"num_recent_albums": {"type": "integer"},
+                                                                     "top_n_moods": {"type": "integer"}}}},
+    responses={202: OpenApiResponse(description="Started"), 409: OpenApiResponse(description="Already running")},
+)  # fmt: skip
+@api_view(["POST"])
+@permission_classes([IsStaff])
+def analysis_start(request):
+    data = request_data(request)
+    run = orchestration.analysis_start(
+        num_recent_albums=int_param(data.get("num_recent_albums"), None),
+        top_n_moods=int_param(data.get("top_n_moods"), None, minimum=1, maximum=50),
+    )
+    return Response(
+        {"task_id": run.task_id, "task_type": run.task_type, "status": run.status},
+        status=status.HTTP_202_ACCEPTED,
+    )
+
+
+@extend_schema(request=None, responses={202: OpenApiResponse(description="Started"), 409: OpenApiResponse()})
+@api_view(["POST"])
+@permission_classes([IsStaff])
+def cleaning_start(request):
+    task = cleaning.cleaning_start()
+    return Response(
+        {"task_id": task.task_id, "task_type": task.task_type, "status": task.status},
+        status=status.HTTP_202_ACCEPTED,
+    )

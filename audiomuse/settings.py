@@ -202,6 +202,7 @@ CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0, minimum=0) o
 # Long album children must not be redelivered while still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=60)}
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_ROUTES = {"analysis.main": {"queue": "high"}, "analysis.advance": {"queue": "high"}}
 TASK_LOG_MAX_LINES = env_int("TASK_LOG_MAX_LINES", 200, minimum=10)
 
 # --- Media server ---------------------------------------------------------------------
@@ -247,6 +248,20 @@ if not ANALYSIS_TAG_MODELS or set(ANALYSIS_TAG_MODELS) - {"msd", "mtt"} or ANALY
 ANALYSIS_BATCH_SIZE = env_int("ANALYSIS_BATCH_SIZE", 16, minimum=1, maximum=1024)
 EMBEDDING_MODEL_PATH = env_str("EMBEDDING_MODEL_PATH")
 PREDICTION_MODEL_PATH = env_str("PREDICTION_MODEL_PATH")
+NUM_RECENT_ALBUMS = env_int("NUM_RECENT_ALBUMS", 0)
+MAX_QUEUED_ANALYSIS_JOBS = env_int("MAX_QUEUED_ANALYSIS_JOBS", 20, minimum=1)
+REBUILD_INDEX_BATCH_SIZE = env_int("REBUILD_INDEX_BATCH_SIZE", 100, minimum=1)
+ANALYSIS_TASK_RETRIES = env_int("ANALYSIS_TASK_RETRIES", 2, minimum=0, maximum=10)
+ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 900, minimum=30)
+RECONCILE_INTERVAL_SECONDS = env_int("RECONCILE_INTERVAL_SECONDS", 30, minimum=5)
+CLEANING_SAFETY_LIMIT = env_int("CLEANING_SAFETY_LIMIT", 100, minimum=0)
+CELERY_BEAT_SCHEDULE = {
+    "reconcile-analysis": {
+        "task": "analysis.reconcile",
+        "schedule": float(RECONCILE_INTERVAL_SECONDS),
+        "options": {"queue": "high", "expires": RECONCILE_INTERVAL_SECONDS},
+    },
+}
 
 
 # --- Vector index -----------------------------------------------------------------------

@@ -24,6 +24,8 @@ class TrackedTask(Task):
 
     abstract = True
     task_type = "task"
+    # Orchestrators whose work goes on in other tasks finish their own row later.
+    finishes_itself = False
 
     def before_start(self, task_id, args, kwargs):
         self.request.audiomuse_started = time.monotonic()
@@ -32,7 +34,8 @@ class TrackedTask(Task):
         logger.info("task.started", extra={"task_id": task_id, "task_type": self.task_type})
 
     def on_success(self, retval, task_id, args, kwargs):
-        services.task_status_finish(task_id=task_id, state=TaskState.SUCCESS, status_message="Finished")
+        if not self.finishes_itself:
+            services.task_status_finish(task_id=task_id, state=TaskState.SUCCESS, status_message="Finished")
         logger.info("task.succeeded", extra={"task_id": task_id, "seconds": self._elapsed()})
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):

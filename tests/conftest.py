@@ -46,12 +46,18 @@ def token_client():
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker (threads pool) consuming both queues from the test Redis."""
+    from celery import _state
     from celery.contrib.testing.worker import start_worker
 
     from audiomuse.celery import app
 
-    with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30) as worker:
-        yield worker
+    # As in a real worker process: tasks that send tasks do not subscribe to their results.
+    _state._set_task_join_will_block(True)
+    try:
+        with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        _state._set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)

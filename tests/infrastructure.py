@@ -46,6 +46,21 @@ def pytest_load_initial_conftests(early_config, parser, args):
     atexit.register(_stop_services)
 
 
+def pytest_unconfigure(config):
+    _quiet_celery_result_consumer()
+    _stop_services()
+
+
+def _quiet_celery_result_consumer() -> None:
+    # Chords subscribe to their header results; when those result objects are
+    # garbage-collected after the session's Redis is gone, each would retry
+    # unsubscribing for a minute. Once the tests are over, skip that.
+    import sys
+
+    if "celery.backends.redis" in sys.modules:
+        sys.modules["celery.backends.redis"].ResultConsumer.cancel_for = lambda self, task_id: None
+
+
 def _stop_services() -> None:
     redis_process = _state.pop("redis", None)
     if redis_process is not None:

@@ -8,6 +8,14 @@ decoded with PyAV's bundled FFmpeg and then go through the same channel mean
 and resampler. librosa.load itself is not called: its fallback is audioread,
 which needs a system ffmpeg, and it cannot be interrupted.
 
+Memory. Each decoded block is mixed to mono and fed at once to a streaming
+soxr resampler, so the track is never held at its native rate: a 10-minute
+48 kHz file peaks near twice its 16 kHz result (2 x 38 MB), instead of twice
+its native samples plus librosa.resample's temporaries (its input check and
+fix_length each allocate several times the signal). soxr's stream computes
+exactly what its one-shot call does, so the samples still equal
+librosa.load's bit for bit.
+
 Timeout design. The decode is bounded by a deadline checked between blocks of
 decoded audio (one libsndfile read of ``_SOUNDFILE_BLOCK_FRAMES`` frames, or
 one demuxed packet), so work really stops soon after the limit and no thread
@@ -31,9 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
-import librosa
 import numpy as np
 import soundfile
+import soxr
 
 from analysis.audio.errors import (
     AudioDecodeError,
@@ -100,13 +108,83 @@ class DecodedAudio:
 
 
 @dataclass(frozen=True, eq=False)
-class _NativeAudio:
-    """Mono float32 samples at the stream's own rate, before resampling."""
+class _DecodedStream:
+    """Mono float32 samples already resampled, and what the file said about itself."""
 
     samples: np.ndarray
-    sample_rate: int
+    source_sample_rate: int
     source_duration_seconds: float | None
     decoder: str
+
+
+class _MonoResampler:
+    """Mono blocks at the stream's rate in, one float32 signal at ``target_rate`` out.
+
+    The result equals ``librosa.resample(whole, res_type=RESAMPLER)`` of all the
+    blocks joined: soxr's stream gives the one-shot call's samples whatever the
+    block sizes, and finish() pads or trims to ceil(n * ratio) as librosa does.
+    With ``expected_input`` (frames the file announces), the output is written
+    into one array allocated up front instead of being joined at the end, which
+    would briefly hold it twice.
+    """
+
+    def __init__(self, *, target_rate: int, expected_input: int | None = None) -> None:
+        self._target_rate = target_rate
+        self._expected_input = expected_input
+        self._source_rate = 0
+        self._stream: soxr.ResampleStream | None = None
+        self._buffer = np.zeros(0, dtype=np.float32)
+        self._written = 0
+        self._overflow: list[np.ndarray] = []
+        self._n_input = 0
+
+    @property
+    def source_rate(self) -> int:
+        return self._source_rate
+
+    def add(self, block: np.ndarray, *, source_rate: int) -> None:
+        """block: np.ndarray [shape=(k,), dtype=float32] at source_rate Hz."""
+        if not np.isfinite(block).all():
+            raise AudioDecodeError("the decoded samples contain NaN or infinity")
+        if not self._source_rate:
+            self._start(source_rate)
+        self._n_input += block.size
+        self._store(block if self._stream is None else self._stream.resample_chunk(block))
+
+    def finish(self) -> np.ndarray:
+        """The whole resampled signal [shape=(ceil(n * target / source),), dtype=float32]."""
+        if self._stream is not None:
+            self._store(self._stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+        size = self._output_size(self._n_input)
+        samples = self._buffer[: self._written]
+        if self._overflow:
+            samples = np.concatenate([samples, *self._overflow])
+        elif size <= self._buffer.size:
+            # The buffer's unwritten tail is zeros: librosa's fix_length padding.
+            return self._buffer[:size]
+        if samples.size >= size:
+            return samples[:size]
+        return np.concatenate([samples, np.zeros(size - samples.size, dtype=np.float32)])
+
+    def _start(self, source_rate: int) -> None:
+        self._source_rate = source_rate
+        if source_rate != self._target_rate:
+            self._stream = soxr.ResampleStream(source_rate, self._target_rate, 1, dtype="float32", quality=RESAMPLER)
+        if self._expected_input:
+            self._buffer = np.zeros(self._output_size(self._expected_input), dtype=np.float32)
+
+    def _output_size(self, n_input: int) -> int:
+        """librosa.resample's output length (no resampling: the input's)."""
+        if self._stream is None:
+            return n_input
+        return math.ceil(n_input * self._target_rate / self._source_rate)
+
+    def _store(self, resampled: np.ndarray) -> None:
+        if self._overflow or self._written + resampled.size > self._buffer.size:
+            self._overflow.append(resampled)  # no or too small an estimate: join at the end
+            return
+        self._buffer[self._written : self._written + resampled.size] = resampled
+        self._written += resampled.size
 
 
 class _Deadline:
@@ -140,18 +218,19 @@ def decode_audio(
     path = Path(path)
     if not path.is_file():
         raise AudioDecodeError(f"{path.name}: no such file")
-    deadline = _Deadline(timeout_seconds)
-    native = _decode_native(path, max_duration_seconds=max_duration_seconds, deadline=deadline)
-    samples = _resample(native, sample_rate=sample_rate, deadline=deadline)
+    decoded = _decode_stream(
+        path, sample_rate=sample_rate, max_duration_seconds=max_duration_seconds, deadline=_Deadline(timeout_seconds)
+    )
+    samples = decoded.samples
     _check_analysable(samples, sample_rate=sample_rate)
     samples.setflags(write=False)
     return DecodedAudio(
         samples=samples,
         sample_rate=sample_rate,
         duration_seconds=samples.size / sample_rate,
-        source_duration_seconds=native.source_duration_seconds,
-        source_sample_rate=native.sample_rate,
-        decoder=native.decoder,
+        source_duration_seconds=decoded.source_duration_seconds,
+        source_sample_rate=decoded.source_sample_rate,
+        decoder=decoded.decoder,
     )
 
 
@@ -167,12 +246,13 @@ def _check_decode_arguments(*, sample_rate: int, max_duration_seconds: float, ti
         raise ValueError(f"timeout_seconds must be positive, got {timeout_seconds}")
 
 
-def _decode_native(path: Path, *, max_duration_seconds: float, deadline: _Deadline) -> _NativeAudio:
+def _decode_stream(path: Path, *, sample_rate: int, max_duration_seconds: float, deadline: _Deadline) -> _DecodedStream:
     """One decode per track: libsndfile first, PyAV only when libsndfile fails or finds nothing."""
+    limits = {"sample_rate": sample_rate, "max_duration_seconds": max_duration_seconds, "deadline": deadline}
     try:
-        native = _decode_with_soundfile(path, max_duration_seconds=max_duration_seconds, deadline=deadline)
-        if native.samples.size:
-            return native
+        decoded = _decode_with_soundfile(path, **limits)
+        if decoded.samples.size:
+            return decoded
         soundfile_reason = "no samples"
     except AudioDecodeError as exc:
         soundfile_reason = str(exc)
@@ -181,31 +261,36 @@ def _decode_native(path: Path, *, max_duration_seconds: float, deadline: _Deadli
         extra={"path": str(path), "decoder": DECODER_PYAV, "reason": soundfile_reason},
     )
     try:
-        native = _decode_with_pyav(path, max_duration_seconds=max_duration_seconds, deadline=deadline)
+        decoded = _decode_with_pyav(path, **limits)
     except AudioDecodeError as exc:
         raise AudioDecodeError(f"{path.name}: cannot decode (soundfile: {soundfile_reason}; pyav: {exc})") from exc
-    if not native.samples.size:
+    if not decoded.samples.size:
         raise EmptyAudioError(f"{path.name}: the file holds no audio samples")
-    return native
+    return decoded
 
 
-def _decode_with_soundfile(path: Path, *, max_duration_seconds: float, deadline: _Deadline) -> _NativeAudio:
+def _decode_with_soundfile(
+    path: Path, *, sample_rate: int, max_duration_seconds: float, deadline: _Deadline
+) -> _DecodedStream:
     """Read like librosa.load's soundfile branch (float32, then mean over channels), in blocks."""
     try:
         with soundfile.SoundFile(path) as sound:
-            max_frames = int(max_duration_seconds * sound.samplerate)  # as librosa's duration=
-            blocks = []
-            remaining = max_frames
+            remaining = int(max_duration_seconds * sound.samplerate)  # as librosa's duration=
+            announced = _soundfile_frames(sound)
+            resampler = _MonoResampler(
+                target_rate=sample_rate, expected_input=None if announced is None else min(announced, remaining)
+            )
             while remaining > 0:
                 deadline.check()
                 block = sound.read(frames=min(_SOUNDFILE_BLOCK_FRAMES, remaining), dtype="float32", always_2d=True)
                 if not len(block):
                     break
-                blocks.append(_mix_to_mono(block.T))
+                resampler.add(_mix_to_mono(block.T), source_rate=sound.samplerate)
                 remaining -= len(block)
-            return _NativeAudio(
-                samples=_concatenate(blocks),
-                sample_rate=sound.samplerate,
+            deadline.check()
+            return _DecodedStream(
+                samples=resampler.finish(),
+                source_sample_rate=sound.samplerate,
                 source_duration_seconds=_soundfile_duration(sound),
                 decoder=DECODER_SOUNDFILE,
             )
@@ -213,26 +298,33 @@ def _decode_with_soundfile(path: Path, *, max_duration_seconds: float, deadline:
         raise AudioDecodeError(str(exc)) from exc
 
 
-def _soundfile_duration(sound: soundfile.SoundFile) -> float | None:
+def _soundfile_frames(sound: soundfile.SoundFile) -> int | None:
     # libsndfile reports SF_COUNT_MAX frames for streams of unknown length.
-    if 0 < sound.frames < 2**62:
-        return sound.frames / sound.samplerate
-    return None
+    return sound.frames if 0 < sound.frames < 2**62 else None
 
 
-def _decode_with_pyav(path: Path, *, max_duration_seconds: float, deadline: _Deadline) -> _NativeAudio:
+def _soundfile_duration(sound: soundfile.SoundFile) -> float | None:
+    frames = _soundfile_frames(sound)
+    return None if frames is None else frames / sound.samplerate
+
+
+def _decode_with_pyav(
+    path: Path, *, sample_rate: int, max_duration_seconds: float, deadline: _Deadline
+) -> _DecodedStream:
     """Decode the first audio stream with FFmpeg, stopping once max_duration_seconds are read."""
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
                 raise AudioDecodeError("the file has no audio stream")
             stream = container.streams.audio[0]
-            samples, rate = _pyav_read_mono(
-                container, stream, max_duration_seconds=max_duration_seconds, deadline=deadline
+            resampler = _MonoResampler(target_rate=sample_rate)
+            _pyav_read_mono(
+                container, stream, resampler=resampler, max_duration_seconds=max_duration_seconds, deadline=deadline
             )
-            return _NativeAudio(
-                samples=samples,
-                sample_rate=rate,
+            deadline.check()
+            return _DecodedStream(
+                samples=resampler.finish(),
+                source_sample_rate=resampler.source_rate,
                 source_duration_seconds=_pyav_duration(container, stream),
                 decoder=DECODER_PYAV,
             )
@@ -244,17 +336,16 @@ def _pyav_read_mono(
     container: av.container.InputContainer,
     stream: av.AudioStream,
     *,
+    resampler: _MonoResampler,
     max_duration_seconds: float,
     deadline: _Deadline,
-) -> tuple[np.ndarray, int]:
+) -> None:
+    """Feed the stream's first max_duration_seconds to ``resampler``, block by block."""
     # Only the sample format is converted (to planar float, scaled like
     # libsndfile: int16 / 32768); channels are averaged and the rate is
     # converted by the same code as the soundfile path.
-    resampler = av.AudioResampler(format="fltp")
-    blocks: list[np.ndarray] = []
-    rate = 0
-    n_samples = 0
-    max_samples = math.inf
+    converter = av.AudioResampler(format="fltp")
+    remaining = math.inf
     bad_packets = 0
     for packet in container.demux(stream):
         deadline.check()
@@ -266,18 +357,19 @@ def _pyav_read_mono(
                 raise
             continue
         for frame in frames:
-            if not rate:
-                rate = frame.sample_rate
-                max_samples = int(max_duration_seconds * rate)
-            if frame.sample_rate != rate:
-                raise AudioDecodeError(f"sample rate changes mid-stream ({rate} -> {frame.sample_rate} Hz)")
-            for converted in resampler.resample(frame):
-                blocks.append(_mix_to_mono(converted.to_ndarray()))
-                n_samples += blocks[-1].size
-        if n_samples >= max_samples:
-            break
-    samples = _concatenate(blocks)
-    return samples[: int(min(max_samples, samples.size))], rate
+            if not resampler.source_rate:
+                remaining = int(max_duration_seconds * frame.sample_rate)
+            if resampler.source_rate and frame.sample_rate != resampler.source_rate:
+                raise AudioDecodeError(
+                    f"sample rate changes mid-stream ({resampler.source_rate} -> {frame.sample_rate} Hz)"
+                )
+            for converted in converter.resample(frame):
+                block = _mix_to_mono(converted.to_ndarray())[: max(remaining, 0)]
+                if block.size:
+                    resampler.add(block, source_rate=frame.sample_rate)
+                remaining -= block.size
+        if remaining <= 0:
+            return
 
 
 def _pyav_duration(container: av.container.InputContainer, stream: av.AudioStream) -> float | None:
@@ -297,24 +389,13 @@ def _concatenate(blocks: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
 
 
-def _resample(native: _NativeAudio, *, sample_rate: int, deadline: _Deadline) -> np.ndarray:
-    if not native.samples.size:
-        raise EmptyAudioError("the file holds no audio samples")
-    if not np.isfinite(native.samples).all():
-        raise AudioDecodeError("the decoded samples contain NaN or infinity")
-    deadline.check()
-    samples = librosa.resample(native.samples, orig_sr=native.sample_rate, target_sr=sample_rate, res_type=RESAMPLER)
-    deadline.check()
-    return np.ascontiguousarray(samples, dtype=np.float32)
-
-
 def _check_analysable(samples: np.ndarray, *, sample_rate: int) -> None:
     min_samples = math.ceil(MIN_PATCH_SECONDS * sample_rate)
     if samples.size < min_samples:
         raise AudioTooShortError(
             f"{samples.size / sample_rate:.3f} s of audio is shorter than one {MIN_PATCH_SECONDS:.3f}-s analysis patch"
         )
-    peak = float(np.max(np.abs(samples)))
+    peak = max(float(np.max(samples)), -float(np.min(samples)))  # np.abs would copy the track
     level_dbfs = rms_dbfs(samples)
     if peak < SILENCE_PEAK or level_dbfs < SILENCE_RMS_DBFS:
         raise SilentAudioError(f"the audio is silent (peak {peak:.2e}, RMS {level_dbfs:.1f} dBFS)")

@@ -3,7 +3,8 @@
 All functions take mono float32 audio (or intermediates computed from it by
 ``analysis.audio.melspec``) and keyword arguments. The 512-point power STFT
 and the mel spectrogram of the musicnn front-end are reused here, so callers
-that already have them pass them in and nothing is computed twice.
+that already have them pass them in and nothing is computed twice;
+SignalFeatureAccumulator takes them chunk by chunk, for long tracks.
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ _TEMPO_PRIOR_OCTAVES = 1.0
 # autocorrelation: beats are not placed more finely than that, and a smooth
 # peak makes the parabolic refinement of the period accurate.
 _ONSET_SMOOTHING = np.hanning(7)[1:-1] / np.hanning(7)[1:-1].sum()
+# librosa's onset strength floors the dB mel 80 dB below the track's loudest
+# cell, which is only known once the whole spectrogram exists. The floor here
+# sits _ONSET_FLOOR_BELOW_RMS_DB under the track's RMS level instead (known from
+# the samples before any STFT), so chunks give exactly the one-shot envelope.
+# A signal's strongest mel band sits ~30 dB above its RMS dBFS (a full-scale
+# sine, -3 dBFS, peaks at +27 dB), so this is ~80 dB below the loud bands:
+# fades into 16-bit dither (~-85 dB for a -15 dBFS master) make no flux, and a
+# quiet, sparse click track still rises well above its floor.
+_ONSET_FLOOR_BELOW_RMS_DB = 50.0
 # Onset-strength fluctuations well below 1 dB per frame are the ripple of a
 # steady tone's STFT, not onsets (a struck note adds several dB); the pulse
 # clarity discounts envelopes whose spread is near this floor.
@@ -132,48 +142,159 @@ def signal_features(
     power: optional np.ndarray [shape=(257, n_frames)], melspec.power_spectrogram(samples).
     mel: optional np.ndarray [shape=(96, n_frames)], melspec.mel_spectrogram(power=power).
     chroma: optional np.ndarray [shape=(12, n_chroma_frames)], chroma_features(samples).
+    The whole track in one go; SignalFeatureAccumulator measures the same chunk by chunk.
     """
-    _check_tempo_range(tempo_min_bpm=tempo_min_bpm, tempo_max_bpm=tempo_max_bpm)
-    _check_energy_range(energy_min_dbfs=energy_min_dbfs, energy_max_dbfs=energy_max_dbfs)
+    accumulator = SignalFeatureAccumulator(
+        sample_rate=sample_rate,
+        tempo_min_bpm=tempo_min_bpm,
+        tempo_max_bpm=tempo_max_bpm,
+        energy_min_dbfs=energy_min_dbfs,
+        energy_max_dbfs=energy_max_dbfs,
+    )
     if power is None:
         power = power_spectrogram(samples)
     if mel is None:
         mel = mel_spectrogram(power=power, sample_rate=sample_rate)
-    if chroma is None:
-        chroma = chroma_features(samples, sample_rate=sample_rate)
-    tempo = tempo_estimate(
-        onset_envelope=onset_envelope(mel=mel, sample_rate=sample_rate),
-        sample_rate=sample_rate,
-        tempo_min_bpm=tempo_min_bpm,
-        tempo_max_bpm=tempo_max_bpm,
-    )
-    energy = energy_estimate(samples, energy_min_dbfs=energy_min_dbfs, energy_max_dbfs=energy_max_dbfs)
-    key = key_estimate(chroma=chroma)
-    return SignalFeatures(
-        tempo_bpm=tempo.bpm,
-        pulse_clarity=tempo.pulse_clarity,
-        energy_dbfs=energy.dbfs,
-        energy=energy.normalised,
-        key=key.key,
-        scale=key.scale,
-        key_confidence=key.confidence,
-        dfa_exponent=dfa_exponent(power=power, sample_rate=sample_rate),
-        spectral_flatness=spectral_flatness(power=power),
-        spectral_centroid_hz=spectral_centroid(power=power, sample_rate=sample_rate),
-    )
+    accumulator.add(samples=samples, first_frame=0, power=power, mel=mel, chroma=chroma)
+    return accumulator.result(samples=samples)
+
+
+class SignalFeatureAccumulator:
+    """signal_features measured chunk by chunk, so no whole-track spectrogram is held.
+
+    Feed consecutive chunks of the track's 512-point STFT frames
+    (melspec.iter_spectrogram_chunks) with add(), then call result(). Only three
+    numbers per frame are kept (onset strength, power, flatness: ~5 MB per hour
+    of audio) and a 12-bin chroma sum. Every feature equals the one-shot value
+    except that the chroma tuning is estimated on the first chunk only, which
+    holds plenty of notes to measure a recording's tuning.
+    """
+
+    def __init__(
+        self,
+        *,
+        sample_rate: int = SAMPLE_RATE,
+        tempo_min_bpm: float = 60.0,
+        tempo_max_bpm: float = 200.0,
+        energy_min_dbfs: float = -40.0,
+        energy_max_dbfs: float = -6.0,
+    ) -> None:
+        _check_tempo_range(tempo_min_bpm=tempo_min_bpm, tempo_max_bpm=tempo_max_bpm)
+        _check_energy_range(energy_min_dbfs=energy_min_dbfs, energy_max_dbfs=energy_max_dbfs)
+        self._sample_rate = sample_rate
+        self._tempo_range = (tempo_min_bpm, tempo_max_bpm)
+        self._energy_range = (energy_min_dbfs, energy_max_dbfs)
+        self._onset: list[np.ndarray] = []
+        self._frame_power: list[np.ndarray] = []
+        self._frame_flatness: list[np.ndarray] = []
+        self._magnitude_per_bin = np.zeros(N_FFT // 2 + 1)
+        self._chroma_sum = np.zeros(12)
+        self._chroma_tuning: float | None = None
+        self._last_mel_frame: np.ndarray | None = None
+        self._onset_floor_db: float | None = None
+        self._next_frame = 0
+
+    def add(
+        self,
+        *,
+        samples: np.ndarray,
+        first_frame: int,
+        power: np.ndarray,
+        mel: np.ndarray,
+        chroma: np.ndarray | None = None,
+    ) -> None:
+        """Take STFT frames [first_frame, first_frame + k) of the whole track ``samples``.
+
+        samples: np.ndarray [shape=(n,)], the whole track (the chroma reads its own window from it).
+        power: np.ndarray [shape=(257, k)]; mel: np.ndarray [shape=(96, k)], of those frames.
+        chroma: optional np.ndarray [shape=(12, m)], precomputed chroma of the whole
+            track, passed with the one and only chunk.
+        """
+        if first_frame != self._next_frame:
+            raise ValueError(f"chunks must be consecutive: expected frame {self._next_frame}, got {first_frame}")
+        stop_frame = first_frame + power.shape[1]
+        if self._onset_floor_db is None:
+            self._onset_floor_db = onset_floor_db(samples)
+        self._onset.append(onset_envelope(mel=mel, floor_db=self._onset_floor_db, previous_frame=self._last_mel_frame))
+        self._last_mel_frame = mel[:, -1].copy() if mel.shape[1] else self._last_mel_frame
+        self._frame_power.append(np.sum(power, axis=0, dtype=np.float64))
+        self._frame_flatness.append(_frame_flatness(power))
+        self._magnitude_per_bin += np.sum(np.sqrt(power), axis=1, dtype=np.float64)
+        if chroma is None:
+            chroma = self._chroma_of_frames(samples, first_frame=first_frame, stop_frame=stop_frame)
+        self._chroma_sum += np.sum(chroma, axis=1, dtype=np.float64)
+        self._next_frame = stop_frame
+
+    def result(self, *, samples: np.ndarray) -> SignalFeatures:
+        """The features of everything added; samples: np.ndarray [shape=(n,)], the whole track."""
+        tempo = tempo_estimate(
+            onset_envelope=np.concatenate(self._onset) if self._onset else np.zeros(0),
+            sample_rate=self._sample_rate,
+            tempo_min_bpm=self._tempo_range[0],
+            tempo_max_bpm=self._tempo_range[1],
+        )
+        energy = energy_estimate(samples, energy_min_dbfs=self._energy_range[0], energy_max_dbfs=self._energy_range[1])
+        key = key_estimate(chroma=self._chroma_sum[:, np.newaxis])
+        frame_power = np.concatenate(self._frame_power) if self._frame_power else np.zeros(0)
+        return SignalFeatures(
+            tempo_bpm=tempo.bpm,
+            pulse_clarity=tempo.pulse_clarity,
+            energy_dbfs=energy.dbfs,
+            energy=energy.normalised,
+            key=key.key,
+            scale=key.scale,
+            key_confidence=key.confidence,
+            dfa_exponent=_dfa_of_envelope(np.sqrt(frame_power), sample_rate=self._sample_rate),
+            spectral_flatness=_mean_active_flatness(
+                np.concatenate(self._frame_flatness) if self._frame_flatness else np.zeros(0), frame_power
+            ),
+            spectral_centroid_hz=_centroid_of_magnitudes(self._magnitude_per_bin, sample_rate=self._sample_rate),
+        )
+
+    def _chroma_of_frames(self, samples: np.ndarray, *, first_frame: int, stop_frame: int) -> np.ndarray:
+        """Chroma of the 256-ms frames centred within STFT frames [first_frame, stop_frame)."""
+        n_fft = _chroma_n_fft(self._sample_rate)
+        frames_per_chroma_hop = (n_fft // 2) // HOP_LENGTH
+        # Chroma frame j is centred on sample j * n_fft/2, i.e. on STFT frame j * frames_per_chroma_hop.
+        power = power_spectrogram(
+            samples,
+            first_frame=-(-first_frame // frames_per_chroma_hop),
+            stop_frame=-(-stop_frame // frames_per_chroma_hop),
+            n_fft=n_fft,
+            hop_length=n_fft // 2,
+        )
+        if self._chroma_tuning is None and power.shape[1]:
+            self._chroma_tuning = float(librosa.estimate_tuning(S=power, sr=self._sample_rate, bins_per_octave=12))
+        return _chroma_of_power(power, sample_rate=self._sample_rate, tuning=self._chroma_tuning or 0.0)
 
 
 # -- tempo --------------------------------------------------------------------
 
 
-def onset_envelope(*, mel: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+def onset_envelope(*, mel: np.ndarray, floor_db: float, previous_frame: np.ndarray | None = None) -> np.ndarray:
     """Spectral-flux onset strength of a mel power spectrogram.
 
-    mel: np.ndarray [shape=(n_mels, n_frames)]. Returns np.ndarray [shape=(n_frames,)],
-    one value per 256-sample hop: the mean over mel bands of the positive
-    frame-to-frame increase in dB.
+    mel: np.ndarray [shape=(n_mels, n_frames)]. floor_db: dB below which mel
+    cells count as silence, onset_floor_db(samples) of the whole track.
+    previous_frame: np.ndarray [shape=(n_mels,)], the mel frame just before
+    ``mel`` when it is a chunk of a longer track (None at the start: the first
+    value is then 0). Returns np.ndarray [shape=(n_frames,)], one value per
+    256-sample hop: the mean over mel bands of the positive frame-to-frame
+    increase in dB.
     """
-    return librosa.onset.onset_strength(S=librosa.power_to_db(mel), sr=sample_rate, hop_length=HOP_LENGTH)
+    db = _floored_db(mel, floor_db=floor_db)
+    previous = db[:, :1] if previous_frame is None else _floored_db(previous_frame[:, np.newaxis], floor_db=floor_db)
+    rises = np.diff(db, axis=1, prepend=previous)
+    return np.mean(np.maximum(rises, 0.0), axis=0)
+
+
+def onset_floor_db(samples: np.ndarray) -> float:
+    """The onset envelope's dB floor for a track: its RMS dBFS minus _ONSET_FLOOR_BELOW_RMS_DB."""
+    return rms_dbfs(samples) - _ONSET_FLOOR_BELOW_RMS_DB
+
+
+def _floored_db(mel: np.ndarray, *, floor_db: float) -> np.ndarray:
+    return np.maximum(10.0 * np.log10(np.maximum(mel, 1e-10)), floor_db)
 
 
 def tempo_estimate(
@@ -325,12 +446,23 @@ def chroma_features(samples: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> n
     and turns root-position major triads into their relative-mediant minor
     (A major -> C# minor) under the Krumhansl-Kessler profiles.
     """
-    n_fft = 2 ** round(math.log2(_CHROMA_WINDOW_SECONDS * sample_rate))
+    n_fft = _chroma_n_fft(sample_rate)
+    power = power_spectrogram(samples, n_fft=n_fft, hop_length=n_fft // 2)
+    tuning = float(librosa.estimate_tuning(S=power, sr=sample_rate, bins_per_octave=12)) if power.size else 0.0
+    return _chroma_of_power(power, sample_rate=sample_rate, tuning=tuning)
+
+
+def _chroma_n_fft(sample_rate: int) -> int:
+    return 2 ** round(math.log2(_CHROMA_WINDOW_SECONDS * sample_rate))
+
+
+def _chroma_of_power(power: np.ndarray, *, sample_rate: int, tuning: float) -> np.ndarray:
+    """power: np.ndarray [shape=(n_fft/2 + 1, n_frames)] -> chroma [shape=(12, n_frames)]."""
     return librosa.feature.chroma_stft(
-        y=np.asarray(samples, dtype=np.float32),
+        S=power,
         sr=sample_rate,
-        n_fft=n_fft,
-        hop_length=n_fft // 2,
+        n_fft=2 * (power.shape[0] - 1),
+        tuning=tuning,
         norm=None,
         octwidth=None,
     )
@@ -381,7 +513,12 @@ def dfa_exponent(*, power: np.ndarray, sample_rate: int = SAMPLE_RATE) -> float:
     log(box size). NaN when the audio is too short for two box sizes.
     """
     envelope = np.sqrt(np.sum(power, axis=0, dtype=np.float64))
-    profile = np.cumsum(envelope - np.mean(envelope))
+    return _dfa_of_envelope(envelope, sample_rate=sample_rate)
+
+
+def _dfa_of_envelope(envelope: np.ndarray, *, sample_rate: int) -> float:
+    """dfa_exponent of a frame-RMS envelope [shape=(n_frames,)] at sample_rate / 256 frames per second."""
+    profile = np.cumsum(envelope - np.mean(envelope)) if envelope.size else envelope
     frame_rate = sample_rate / HOP_LENGTH
     sizes = np.geomspace(_DFA_MIN_SECONDS * frame_rate, _DFA_MAX_SECONDS * frame_rate, _DFA_N_SCALES)
     sizes = np.unique(np.round(sizes).astype(int))
@@ -408,13 +545,21 @@ def spectral_flatness(*, power: np.ndarray) -> float:
 
     power: np.ndarray [shape=(257, n_frames)]. 0..1; 0.0 if every frame is silent.
     """
-    frame_power = np.sum(power, axis=0)
+    return _mean_active_flatness(_frame_flatness(power), np.sum(power, axis=0, dtype=np.float64))
+
+
+def _frame_flatness(power: np.ndarray) -> np.ndarray:
+    """power [shape=(257, n_frames)] -> flatness of each frame [shape=(n_frames,)]."""
+    floored = np.maximum(power, _POWER_FLOOR).astype(np.float64)
+    return np.exp(np.mean(np.log(floored), axis=0)) / np.mean(floored, axis=0)
+
+
+def _mean_active_flatness(frame_flatness: np.ndarray, frame_power: np.ndarray) -> float:
+    """Mean flatness of the frames within _ACTIVE_FRAME_DB of the loudest; both [shape=(n_frames,)]."""
     if not frame_power.size or not np.max(frame_power) > 0:
         return 0.0
     active = frame_power >= np.max(frame_power) * 10.0 ** (-_ACTIVE_FRAME_DB / 10.0)
-    floored = np.maximum(power[:, active], _POWER_FLOOR).astype(np.float64)
-    per_frame = np.exp(np.mean(np.log(floored), axis=0)) / np.mean(floored, axis=0)
-    return float(np.mean(per_frame))
+    return float(np.mean(frame_flatness[active]))
 
 
 def spectral_centroid(*, power: np.ndarray, sample_rate: int = SAMPLE_RATE) -> float:
@@ -422,7 +567,11 @@ def spectral_centroid(*, power: np.ndarray, sample_rate: int = SAMPLE_RATE) -> f
 
     power: np.ndarray [shape=(257, n_frames)].
     """
-    magnitude_per_bin = np.sum(np.sqrt(power), axis=1, dtype=np.float64)
+    return _centroid_of_magnitudes(np.sum(np.sqrt(power), axis=1, dtype=np.float64), sample_rate=sample_rate)
+
+
+def _centroid_of_magnitudes(magnitude_per_bin: np.ndarray, *, sample_rate: int) -> float:
+    """Centroid in Hz of a magnitude spectrum summed over frames [shape=(257,)]."""
     total = float(np.sum(magnitude_per_bin))
     if not total > 0:
         return 0.0

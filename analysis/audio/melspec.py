@@ -11,14 +11,16 @@ window; the mel filterbank is librosa's Slaney one (fmin 0, fmax sr/2).
 Orientation: spectrograms follow librosa, ``(n_bins, n_frames)``; the log-mel
 and the patches are time-major, as the network reads them.
 
-Every frame depends only on its own 512 samples, so the streaming helper can
-compute the patches chunk by chunk and get exactly the one-shot values.
+Every frame depends only on its own 512 samples, so the streaming helpers can
+compute the spectrograms and patches chunk by chunk and get exactly the
+one-shot values.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import librosa
 import numpy as np
@@ -36,33 +38,40 @@ MIN_PATCH_SECONDS = MIN_PATCH_SAMPLES / SAMPLE_RATE
 _FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 
-def frame_count(n_samples: int) -> int:
-    """Frames of a centred STFT of ``n_samples`` samples (hop 256)."""
-    return 1 + n_samples // HOP_LENGTH
+def frame_count(n_samples: int, *, hop_length: int = HOP_LENGTH) -> int:
+    """Frames of a centred STFT of ``n_samples`` samples (hop 256 unless given)."""
+    return 1 + n_samples // hop_length
 
 
-def power_spectrogram(samples: np.ndarray, *, first_frame: int = 0, stop_frame: int | None = None) -> np.ndarray:
+def power_spectrogram(
+    samples: np.ndarray,
+    *,
+    first_frame: int = 0,
+    stop_frame: int | None = None,
+    n_fft: int = N_FFT,
+    hop_length: int = HOP_LENGTH,
+) -> np.ndarray:
     """Power STFT ``|X|**2`` of frames ``[first_frame, stop_frame)`` of the centred STFT.
 
     samples: np.ndarray [shape=(n,)], mono audio (cast to float32).
-    Returns np.ndarray [shape=(257, n_frames), dtype=float32]; equal bit for bit
-    to the same columns of ``abs(librosa.stft(samples, n_fft=512, hop_length=256,
-    center=True, pad_mode='constant'))**2``.
+    Returns np.ndarray [shape=(n_fft // 2 + 1, n_frames), dtype=float32]; equal
+    bit for bit to the same columns of ``abs(librosa.stft(samples, n_fft=n_fft,
+    hop_length=hop_length, center=True, pad_mode='constant'))**2``.
     """
     samples = np.asarray(samples, dtype=np.float32)
-    stop_frame = frame_count(samples.size) if stop_frame is None else stop_frame
+    stop_frame = frame_count(samples.size, hop_length=hop_length) if stop_frame is None else stop_frame
     if stop_frame <= first_frame:
-        return np.zeros((N_FFT // 2 + 1, 0), dtype=np.float32)
+        return np.zeros((n_fft // 2 + 1, 0), dtype=np.float32)
     # Frame t of a centred STFT covers samples [t*hop - n_fft/2, t*hop + n_fft/2)
     # of the signal extended with zeros; cut exactly that span, then frame it
     # without centring.
-    span_start = first_frame * HOP_LENGTH - N_FFT // 2
-    span_stop = (stop_frame - 1) * HOP_LENGTH + N_FFT // 2
+    span_start = first_frame * hop_length - n_fft // 2
+    span_stop = (stop_frame - 1) * hop_length + n_fft // 2
     span = np.zeros(span_stop - span_start, dtype=np.float32)
     copy_start, copy_stop = max(span_start, 0), min(span_stop, samples.size)
     if copy_stop > copy_start:
         span[copy_start - span_start : copy_stop - span_start] = samples[copy_start:copy_stop]
-    spectrum = librosa.stft(span, n_fft=N_FFT, hop_length=HOP_LENGTH, window="hann", center=False)
+    spectrum = librosa.stft(span, n_fft=n_fft, hop_length=hop_length, window="hann", center=False)
     return np.abs(spectrum) ** 2
 
 
@@ -137,22 +146,56 @@ def mel_patches(log_mel: np.ndarray, *, patch_frames: int = PATCH_FRAMES) -> np.
     return log_mel[: n_patches * patch_frames].reshape(n_patches, patch_frames, log_mel.shape[1])
 
 
+@dataclass(frozen=True, eq=False)
+class SpectrogramChunk:
+    """One chunk of consecutive STFT frames and everything the analysis derives from them.
+
+    first_frame: index of the chunk's first frame in the whole track's STFT.
+    power: np.ndarray [shape=(257, k), dtype=float32], power_spectrogram columns.
+    mel: np.ndarray [shape=(96, k), dtype=float32], mel_spectrogram(power=power).
+    patches: np.ndarray [shape=(p, 187, 96), dtype=float32], the complete patches
+        among these frames (the track's incomplete tail is in power/mel only).
+    """
+
+    first_frame: int
+    power: np.ndarray
+    mel: np.ndarray
+    patches: np.ndarray
+
+
+def iter_spectrogram_chunks(
+    samples: np.ndarray, *, chunk_patches: int = 64, sample_rate: int = SAMPLE_RATE
+) -> Iterator[SpectrogramChunk]:
+    """Yield every frame of the track's STFT once, in chunks of ``chunk_patches`` patches.
+
+    Chunks start on patch boundaries, so their patches concatenate to
+    ``mel_patches(log_mel(samples))`` and their power/mel columns to the
+    one-shot spectrograms, bit for bit; the last chunk also holds the tail
+    frames after the last complete patch. Memory stays at one chunk (64
+    patches = 191 s of audio) however long the track is.
+    samples: np.ndarray [shape=(n,)] at ``sample_rate``.
+    """
+    if chunk_patches < 1:
+        raise ValueError(f"chunk_patches must be at least 1, got {chunk_patches}")
+    samples = np.asarray(samples, dtype=np.float32)
+    n_frames = frame_count(samples.size)
+    chunk_frames = chunk_patches * PATCH_FRAMES
+    for first_frame in range(0, n_frames, chunk_frames):
+        stop_frame = min(first_frame + chunk_frames, n_frames)
+        power = power_spectrogram(samples, first_frame=first_frame, stop_frame=stop_frame)
+        mel = mel_spectrogram(power=power, sample_rate=sample_rate)
+        yield SpectrogramChunk(first_frame=first_frame, power=power, mel=mel, patches=mel_patches(log_mel(mel=mel)))
+
+
 def iter_patch_chunks(
     samples: np.ndarray, *, chunk_patches: int = 64, sample_rate: int = SAMPLE_RATE
 ) -> Iterator[np.ndarray]:
     """Yield the patches of ``samples`` in chunks, computing the mel per chunk.
 
-    Memory stays at one chunk (64 patches = 191 s of audio) however long the
-    track is; concatenated, the chunks equal ``mel_patches(log_mel(samples))``.
+    Concatenated, the chunks equal ``mel_patches(log_mel(samples))``.
     samples: np.ndarray [shape=(n,)] at ``sample_rate``.
-    Yields np.ndarray [shape=(k, 187, 96), dtype=float32], k <= chunk_patches.
+    Yields np.ndarray [shape=(k, 187, 96), dtype=float32], 1 <= k <= chunk_patches.
     """
-    if chunk_patches < 1:
-        raise ValueError(f"chunk_patches must be at least 1, got {chunk_patches}")
-    samples = np.asarray(samples, dtype=np.float32)
-    n_patches = frame_count(len(samples)) // PATCH_FRAMES
-    for first_patch in range(0, n_patches, chunk_patches):
-        stop_patch = min(first_patch + chunk_patches, n_patches)
-        power = power_spectrogram(samples, first_frame=first_patch * PATCH_FRAMES, stop_frame=stop_patch * PATCH_FRAMES)
-        mel = mel_spectrogram(power=power, sample_rate=sample_rate)
-        yield mel_patches(log_mel(mel=mel))
+    for chunk in iter_spectrogram_chunks(samples, chunk_patches=chunk_patches, sample_rate=sample_rate):
+        if len(chunk.patches):
+            yield chunk.patches

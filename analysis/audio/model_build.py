@@ -33,10 +33,10 @@ from analysis.audio.tensorbundle import read_bundle_index, read_tensor_bundle
 GRAPH_FORMAT_VERSION = "1"
 DEFAULT_VARIANTS = ("msd", "mtt")
 
-# Keys of the model's metadata_props.
-_VARIANT_KEY = "audiomuse.musicnn.variant"
-_FORMAT_KEY = "audiomuse.musicnn.format"
-_LABELS_KEY = "audiomuse.musicnn.labels"
+# Keys of the model's metadata_props (read back by analyze.ModelSet).
+VARIANT_METADATA_KEY = "audiomuse.musicnn.variant"
+FORMAT_METADATA_KEY = "audiomuse.musicnn.format"
+LABELS_METADATA_KEY = "audiomuse.musicnn.labels"
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,9 @@ def _convert_checkpoint(variant: str) -> onnx.ModelProto:
     onnx.helper.set_model_props(
         model,
         {
-            _VARIANT_KEY: variant,
-            _FORMAT_KEY: GRAPH_FORMAT_VERSION,
-            _LABELS_KEY: json.dumps(list(_variant(variant).labels)),
+            VARIANT_METADATA_KEY: variant,
+            FORMAT_METADATA_KEY: GRAPH_FORMAT_VERSION,
+            LABELS_METADATA_KEY: json.dumps(list(_variant(variant).labels)),
         },
     )
     return model
@@ -125,8 +125,8 @@ def _is_current_model(path: Path, variant: str) -> bool:
     inputs = [value.name for value in model.graph.input]
     outputs = {value.name for value in model.graph.output}
     return (
-        props.get(_VARIANT_KEY) == variant
-        and props.get(_FORMAT_KEY) == GRAPH_FORMAT_VERSION
+        props.get(VARIANT_METADATA_KEY) == variant
+        and props.get(FORMAT_METADATA_KEY) == GRAPH_FORMAT_VERSION
         and inputs == [INPUT_NAME]
         and {EMBEDDING_OUTPUT, TAGS_OUTPUT} <= outputs
     )

@@ -1,4 +1,4 @@
-"""Shared fixtures: the musicnn reference data and models built once per session."""
+"""Shared fixtures: the musicnn reference data, models built once per session, the corpus."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import onnxruntime as ort
 import pytest
 
 from analysis.audio.model_build import build_musicnn_models
+from tests.corpus import corpus_dir  # noqa: F401 - the real-music fixture, for test_corpus_analysis
 
 from .reference import CLIPS, VARIANTS
 

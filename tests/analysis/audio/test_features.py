@@ -9,6 +9,7 @@ import pytest
 
 from analysis.audio.features import (
     KEY_NAMES,
+    SignalFeatureAccumulator,
     SignalFeatures,
     chroma_features,
     energy_estimate,
@@ -18,51 +19,25 @@ from analysis.audio.features import (
     spectral_centroid,
     spectral_flatness,
 )
-from analysis.audio.melspec import mel_spectrogram, power_spectrogram
+from analysis.audio.melspec import iter_spectrogram_chunks, mel_spectrogram, power_spectrogram
 
-SAMPLE_RATE = 16000
-
-
-def _click_track(*, bpm: float, seconds: float = 8.0) -> np.ndarray:
-    """10-ms decaying 1 kHz bursts on every beat."""
-    samples = np.zeros(int(SAMPLE_RATE * seconds), dtype=np.float32)
-    t = np.arange(160) / SAMPLE_RATE
-    burst = 0.8 * np.sin(2 * np.pi * 1000 * t) * np.exp(-t / 0.002)
-    for beat in np.arange(0.0, seconds - 0.01, 60.0 / bpm):
-        start = round(beat * SAMPLE_RATE)
-        samples[start : start + burst.size] += burst[: samples.size - start]
-    return samples
-
-
-def _chord(*, midi_notes: list[int], seconds: float = 4.0, harmonics: int = 3) -> np.ndarray:
-    """Sustained notes, each with `harmonics` partials at amplitude 1/k."""
-    t = np.arange(int(SAMPLE_RATE * seconds)) / SAMPLE_RATE
-    samples = np.zeros_like(t)
-    for note in midi_notes:
-        fundamental = 440.0 * 2 ** ((note - 69) / 12)
-        for k in range(1, harmonics + 1):
-            samples += np.sin(2 * np.pi * k * fundamental * t) / k
-    return (0.2 * samples / np.max(np.abs(samples))).astype(np.float32)
-
-
-def _noise(*, amplitude: float, seconds: float = 4.0) -> np.ndarray:
-    return (amplitude * np.random.default_rng(5).standard_normal(int(SAMPLE_RATE * seconds))).astype(np.float32)
-
+from . import synthetic
+from .synthetic import SAMPLE_RATE
 
 # -- tempo ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("bpm", [120.0, 90.0])
 def test_click_track_tempo(bpm):
-    features = signal_features(_click_track(bpm=bpm))
+    features = signal_features(synthetic.click_track(bpm=bpm))
 
     assert features.tempo_bpm == pytest.approx(bpm, abs=2.0)
 
 
 def test_click_track_has_a_clearer_pulse_than_noise_or_a_steady_chord():
-    clicks = signal_features(_click_track(bpm=120.0)).pulse_clarity
-    noise = signal_features(_noise(amplitude=0.1)).pulse_clarity
-    chord = signal_features(_chord(midi_notes=[57, 61, 64])).pulse_clarity
+    clicks = signal_features(synthetic.click_track(bpm=120.0)).pulse_clarity
+    noise = signal_features(synthetic.noise(amplitude=0.1)).pulse_clarity
+    chord = signal_features(synthetic.chord(midi_notes=[57, 61, 64])).pulse_clarity
 
     assert clicks > 0.8
     assert noise < 0.1
@@ -91,7 +66,7 @@ def test_fold_tempo_rejects_non_positive_tempi(bpm):
 
 def test_signal_features_honours_the_tempo_range():
     # The 120-BPM clicks folded into [40, 80] come out at 60.
-    features = signal_features(_click_track(bpm=120.0), tempo_min_bpm=40.0, tempo_max_bpm=80.0)
+    features = signal_features(synthetic.click_track(bpm=120.0), tempo_min_bpm=40.0, tempo_max_bpm=80.0)
 
     assert features.tempo_bpm == pytest.approx(60.0, abs=1.0)
 
@@ -100,8 +75,8 @@ def test_signal_features_honours_the_tempo_range():
 
 
 def test_loud_noise_has_more_energy_than_quiet_noise():
-    loud = energy_estimate(_noise(amplitude=0.3))
-    quiet = energy_estimate(_noise(amplitude=0.01))
+    loud = energy_estimate(synthetic.noise(amplitude=0.3))
+    quiet = energy_estimate(synthetic.noise(amplitude=0.01))
 
     assert loud.dbfs > quiet.dbfs
     assert loud.normalised > quiet.normalised
@@ -120,7 +95,7 @@ def test_energy_dbfs_of_a_full_scale_sine_is_minus_3_db():
 
 def test_energy_maps_dbfs_linearly_between_the_bounds():
     # Unit-variance noise scaled to -23 dBFS sits halfway in [-40, -6].
-    noise = _noise(amplitude=10 ** (-23 / 20))
+    noise = synthetic.noise(amplitude=10 ** (-23 / 20))
 
     energy = energy_estimate(noise, energy_min_dbfs=-40.0, energy_max_dbfs=-6.0)
 
@@ -129,7 +104,7 @@ def test_energy_maps_dbfs_linearly_between_the_bounds():
 
 def test_energy_rejects_an_empty_range():
     with pytest.raises(ValueError):
-        energy_estimate(_noise(amplitude=0.1), energy_min_dbfs=-6.0, energy_max_dbfs=-6.0)
+        energy_estimate(synthetic.noise(amplitude=0.1), energy_min_dbfs=-6.0, energy_max_dbfs=-6.0)
 
 
 # -- key -----------------------------------------------------------------------
@@ -138,7 +113,7 @@ def test_energy_rejects_an_empty_range():
 def test_a_major_chord_is_in_a_major():
     # A3, C#4, E4. Krumhansl-Kessler also rates C# minor highly for this triad
     # (measured r = 0.782 against 0.802 for A major).
-    features = signal_features(_chord(midi_notes=[57, 61, 64]))
+    features = signal_features(synthetic.chord(midi_notes=[57, 61, 64]))
 
     assert (features.key, features.scale) == ("A", "major")
     assert features.key_confidence > 0.7
@@ -146,7 +121,7 @@ def test_a_major_chord_is_in_a_major():
 
 def test_c_minor_chord_is_in_c_minor():
     # C4, Eb4, G4
-    features = signal_features(_chord(midi_notes=[60, 63, 67]))
+    features = signal_features(synthetic.chord(midi_notes=[60, 63, 67]))
 
     assert (features.key, features.scale) == ("C", "minor")
     assert features.key_confidence > 0.7
@@ -171,8 +146,8 @@ def test_flat_chroma_has_no_key_confidence():
 
 
 def test_noise_is_flatter_than_a_chord():
-    noise_power = power_spectrogram(_noise(amplitude=0.1))
-    chord_power = power_spectrogram(_chord(midi_notes=[60, 64, 67]))
+    noise_power = power_spectrogram(synthetic.noise(amplitude=0.1))
+    chord_power = power_spectrogram(synthetic.chord(midi_notes=[60, 64, 67]))
 
     # A white-noise periodogram is exponentially distributed: flatness exp(-0.5772) = 0.56.
     assert spectral_flatness(power=noise_power) == pytest.approx(0.56, abs=0.03)
@@ -196,8 +171,8 @@ def test_silence_has_zero_flatness_and_centroid():
 
 
 def test_steady_pulse_has_lower_dfa_exponent_than_noise():
-    pulse = signal_features(_click_track(bpm=140.0, seconds=10.0)).dfa_exponent
-    noise = signal_features(_noise(amplitude=0.1, seconds=10.0)).dfa_exponent
+    pulse = signal_features(synthetic.click_track(bpm=140.0, seconds=10.0)).dfa_exponent
+    noise = signal_features(synthetic.noise(amplitude=0.1, seconds=10.0)).dfa_exponent
 
     assert 0.0 < pulse < noise
 
@@ -206,7 +181,7 @@ def test_steady_pulse_has_lower_dfa_exponent_than_noise():
 
 
 def test_precomputed_intermediates_give_the_same_features():
-    samples = _click_track(bpm=120.0)
+    samples = synthetic.click_track(bpm=120.0)
     power = power_spectrogram(samples)
 
     reused = signal_features(
@@ -220,10 +195,36 @@ def test_precomputed_intermediates_give_the_same_features():
 
 
 def test_signal_features_is_a_frozen_dataclass_of_plain_values():
-    features = signal_features(_chord(midi_notes=[57, 61, 64]))
+    features = signal_features(synthetic.chord(midi_notes=[57, 61, 64]))
 
     assert isinstance(features, SignalFeatures)
     with pytest.raises(dataclasses.FrozenInstanceError):
         features.tempo_bpm = 100.0
     for value in dataclasses.asdict(features).values():
         assert isinstance(value, (float, str))
+
+
+@pytest.mark.parametrize("chunk_patches", [1, 3])
+def test_accumulated_chunks_give_the_one_shot_features(chunk_patches):
+    # A chord under clicks: tempo, key and every spectral descriptor are non-trivial.
+    samples = synthetic.click_track(bpm=100.0, seconds=20.0) + synthetic.chord(midi_notes=[57, 61, 64], seconds=20.0)
+    accumulator = SignalFeatureAccumulator()
+
+    for chunk in iter_spectrogram_chunks(samples, chunk_patches=chunk_patches):
+        accumulator.add(samples=samples, first_frame=chunk.first_frame, power=chunk.power, mel=chunk.mel)
+    chunked = dataclasses.asdict(accumulator.result(samples=samples))
+
+    one_shot = dataclasses.asdict(signal_features(samples))
+    for name in ("key", "scale"):
+        assert chunked.pop(name) == one_shot.pop(name)
+    # Float32 chroma sums in another order move the key confidence by ~1e-8.
+    assert chunked == pytest.approx(one_shot, rel=1e-6)
+
+
+def test_accumulator_rejects_chunks_out_of_order():
+    samples = synthetic.noise(amplitude=0.1)
+    chunks = list(iter_spectrogram_chunks(samples, chunk_patches=1))
+    accumulator = SignalFeatureAccumulator()
+
+    with pytest.raises(ValueError, match="consecutive"):
+        accumulator.add(samples=samples, first_frame=chunks[1].first_frame, power=chunks[1].power, mel=chunks[1].mel)

@@ -13,6 +13,7 @@ from analysis.audio.melspec import (
     PATCH_FRAMES,
     frame_count,
     iter_patch_chunks,
+    iter_spectrogram_chunks,
     log_mel,
     mel_patches,
     mel_spectrogram,
@@ -64,13 +65,14 @@ def test_mel_patches_match_reference(melspec_references, clip):
     _assert_close_to_reference(patches, reference["mel_patches"])
 
 
-def test_power_spectrogram_equals_centred_librosa_stft(melspec_references):
+@pytest.mark.parametrize(("n_fft", "hop_length"), [(512, 256), (4096, 2048)])
+def test_power_spectrogram_equals_centred_librosa_stft(melspec_references, n_fft, hop_length):
     samples = melspec_references["sweep_clicks"]["audio_16k"]
 
-    power = power_spectrogram(samples)
+    power = power_spectrogram(samples, n_fft=n_fft, hop_length=hop_length)
 
-    expected = np.abs(librosa.stft(samples, n_fft=512, hop_length=256, center=True, pad_mode="constant")) ** 2
-    np.testing.assert_array_equal(power, expected)
+    centred = librosa.stft(samples, n_fft=n_fft, hop_length=hop_length, center=True, pad_mode="constant")
+    np.testing.assert_array_equal(power, np.abs(centred) ** 2)
 
 
 def test_mel_spectrogram_equals_librosa_melspectrogram(melspec_references):
@@ -100,6 +102,16 @@ def test_patch_chunks_equal_one_shot_patches(melspec_references, chunk_patches):
 
     assert all(chunk.shape[0] <= chunk_patches for chunk in chunks)
     np.testing.assert_array_equal(np.concatenate(chunks), one_shot)
+
+
+def test_spectrogram_chunks_cover_every_frame_once(melspec_references):
+    samples = melspec_references["minuet"]["audio_16k"]
+
+    chunks = list(iter_spectrogram_chunks(samples, chunk_patches=3))
+
+    assert [chunk.first_frame for chunk in chunks] == list(range(0, frame_count(samples.size), 3 * PATCH_FRAMES))
+    np.testing.assert_array_equal(np.concatenate([chunk.power for chunk in chunks], axis=1), power_spectrogram(samples))
+    np.testing.assert_array_equal(np.concatenate([chunk.mel for chunk in chunks], axis=1), mel_spectrogram(samples))
 
 
 @pytest.mark.parametrize("n_samples", [PATCH_FRAMES * 256 * 3 - 1, PATCH_FRAMES * 256 * 3 + 255, 123_457])
