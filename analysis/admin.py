@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.template.defaultfilters import truncatechars
 
-from analysis.models import Embedding, Track, TrackAnalysis
+from analysis.models import AlbumWork, AnalysisFailure, Embedding, Track, TrackAnalysis
+
+REASON_CHARS_LISTED = 80
 
 
 class TrackAnalysisInline(admin.StackedInline):
@@ -36,3 +39,34 @@ class EmbeddingAdmin(admin.ModelAdmin):
     search_fields = ("track__title", "track__author", "track__item_id")
     raw_id_fields = ("track",)
     exclude = ("vector",)
+
+
+@admin.register(AnalysisFailure)
+class AnalysisFailureAdmin(admin.ModelAdmin):
+    list_display = ("item_id", "author", "title", "album", "error_type", "short_reason", "failed_at")
+    list_filter = ("error_type", "failed_at")
+    search_fields = ("item_id", "title", "author", "album", "reason")
+    raw_id_fields = ("task",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # only analysis records failures
+
+    @admin.display(description="reason", ordering="reason")
+    def short_reason(self, failure: AnalysisFailure) -> str:
+        return truncatechars(failure.reason, REASON_CHARS_LISTED)
+
+
+@admin.register(AlbumWork)
+class AlbumWorkAdmin(admin.ModelAdmin):
+    list_display = ("album_name", "album_id", "run", "position", "child_status")
+    list_filter = ("run__status", "child__status")
+    search_fields = ("album_name", "album_id", "run__task_id", "child__task_id")
+    raw_id_fields = ("run", "child")
+    list_select_related = ("run", "child")
+
+    def has_add_permission(self, request) -> bool:
+        return False  # only an analysis run plans its albums
+
+    @admin.display(description="album job", ordering="child__status")
+    def child_status(self, work: AlbumWork) -> str:
+        return work.child.status if work.child else "not launched"

@@ -3,7 +3,10 @@
 from django.urls import path
 
 from audiomuse import views
+from mediaservers import views as mediaserver_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("cleaning", views.cleaning, name="cleaning"),
+    path("mediaserver", mediaserver_views.mediaserver, name="mediaserver"),
 ]
