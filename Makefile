@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: up test lint format install install-dev models bench bench-analysis bench-index bench-pipeline clean
+.PHONY: up test lint format install install-dev models bench bench-analysis bench-index bench-pipeline bench-similarity bench-clustering clean
 
 up: install
 	$(BIN)/python manage.py up
@@ -47,7 +47,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt requirement
 models: install
 	$(BIN)/python manage.py build_models
 
-bench: bench-analysis bench-index bench-pipeline
+bench: bench-analysis bench-index bench-pipeline bench-similarity bench-clustering
 
 bench-analysis: install-dev
 	$(BIN)/python bench/analysis.py
@@ -57,6 +57,12 @@ bench-index: install-dev
 
 bench-pipeline: install-dev
 	$(BIN)/python -m bench.pipeline
+
+bench-similarity: install-dev
+	$(BIN)/python bench/similarity.py
+
+bench-clustering: install-dev
+	$(BIN)/python bench/clustering_engine.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

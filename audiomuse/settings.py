@@ -256,12 +256,60 @@ ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 900, minimum=30)
 RECONCILE_INTERVAL_SECONDS = env_int("RECONCILE_INTERVAL_SECONDS", 30, minimum=5)
 CLEANING_SAFETY_LIMIT = env_int("CLEANING_SAFETY_LIMIT", 100, minimum=0)
 CELERY_BEAT_SCHEDULE = {
-    "reconcile-analysis": {
-        "task": "analysis.reconcile",
+    f"reconcile-{app}": {
+        "task": f"{app}.reconcile",
         "schedule": float(RECONCILE_INTERVAL_SECONDS),
         "options": {"queue": "high", "expires": RECONCILE_INTERVAL_SECONDS},
-    },
+    }
+    for app in ("analysis", "clustering")
 }
+
+
+# --- Clustering -------------------------------------------------------------------------
+
+CLUSTERING_RUNS = env_int("CLUSTERING_RUNS", 1000, minimum=1)
+ITERATIONS_PER_BATCH_JOB = env_int("ITERATIONS_PER_BATCH_JOB", 20, minimum=1)
+MAX_CONCURRENT_BATCH_JOBS = env_int("MAX_CONCURRENT_BATCH_JOBS", 10, minimum=1)
+CLUSTERING_BATCH_TIMEOUT_MINUTES = env_int("CLUSTERING_BATCH_TIMEOUT_MINUTES", 60, minimum=1)
+CLUSTERING_MAX_FAILED_BATCHES = env_int("CLUSTERING_MAX_FAILED_BATCHES", 10, minimum=0)
+CLUSTER_ALGORITHM = env_choice("CLUSTER_ALGORITHM", "kmeans", ("kmeans", "dbscan", "gmm", "spectral"))
+ENABLE_CLUSTERING_EMBEDDINGS = env_bool("ENABLE_CLUSTERING_EMBEDDINGS", True)
+NUM_CLUSTERS_MIN = env_int("NUM_CLUSTERS_MIN", 40, minimum=2)
+NUM_CLUSTERS_MAX = env_int("NUM_CLUSTERS_MAX", 100, minimum=2)
+DBSCAN_EPS_MIN = env_float("DBSCAN_EPS_MIN", 0.1, minimum=0.0)
+DBSCAN_EPS_MAX = env_float("DBSCAN_EPS_MAX", 0.5, minimum=0.0)
+DBSCAN_MIN_SAMPLES_MIN = env_int("DBSCAN_MIN_SAMPLES_MIN", 5, minimum=1)
+DBSCAN_MIN_SAMPLES_MAX = env_int("DBSCAN_MIN_SAMPLES_MAX", 20, minimum=1)
+GMM_N_COMPONENTS_MIN = env_int("GMM_N_COMPONENTS_MIN", 40, minimum=2)
+GMM_N_COMPONENTS_MAX = env_int("GMM_N_COMPONENTS_MAX", 100, minimum=2)
+GMM_COVARIANCE_TYPE = env_choice("GMM_COVARIANCE_TYPE", "full", ("full", "tied", "diag", "spherical"))
+SPECTRAL_N_CLUSTERS_MIN = env_int("SPECTRAL_N_CLUSTERS_MIN", 40, minimum=2)
+SPECTRAL_N_CLUSTERS_MAX = env_int("SPECTRAL_N_CLUSTERS_MAX", 100, minimum=2)
+PCA_COMPONENTS_MIN = env_int("PCA_COMPONENTS_MIN", 0, minimum=0, maximum=199)
+PCA_COMPONENTS_MAX = env_int("PCA_COMPONENTS_MAX", 199, minimum=0, maximum=199)
+TOP_N_ELITES = env_int("TOP_N_ELITES", 10, minimum=1)
+EXPLOITATION_START_FRACTION = env_float("EXPLOITATION_START_FRACTION", 0.2, minimum=0.0, maximum=1.0)
+EXPLOITATION_PROBABILITY_CONFIG = env_float("EXPLOITATION_PROBABILITY_CONFIG", 0.7, minimum=0.0, maximum=1.0)
+MUTATION_INT_ABS_DELTA = env_int("MUTATION_INT_ABS_DELTA", 3, minimum=0)
+MUTATION_FLOAT_ABS_DELTA = env_float("MUTATION_FLOAT_ABS_DELTA", 0.05, minimum=0.0)
+MIN_SONGS_PER_GENRE_FOR_STRATIFICATION = env_int("MIN_SONGS_PER_GENRE_FOR_STRATIFICATION", 100, minimum=1)
+STRATIFIED_SAMPLING_TARGET_PERCENTILE = env_float("STRATIFIED_SAMPLING_TARGET_PERCENTILE", 50, minimum=0, maximum=100)
+SAMPLING_PERCENTAGE_CHANGE_PER_RUN = env_float("SAMPLING_PERCENTAGE_CHANGE_PER_RUN", 0.2, minimum=0.0, maximum=1.0)
+SCORE_WEIGHT_DIVERSITY = env_float("SCORE_WEIGHT_DIVERSITY", 2.0, minimum=0.0)
+SCORE_WEIGHT_PURITY = env_float("SCORE_WEIGHT_PURITY", 1.0, minimum=0.0)
+SCORE_WEIGHT_OTHER_FEATURE_DIVERSITY = env_float("SCORE_WEIGHT_OTHER_FEATURE_DIVERSITY", 0.0, minimum=0.0)
+SCORE_WEIGHT_OTHER_FEATURE_PURITY = env_float("SCORE_WEIGHT_OTHER_FEATURE_PURITY", 0.0, minimum=0.0)
+SCORE_WEIGHT_SILHOUETTE = env_float("SCORE_WEIGHT_SILHOUETTE", 0.0, minimum=0.0)
+SCORE_WEIGHT_DAVIES_BOULDIN = env_float("SCORE_WEIGHT_DAVIES_BOULDIN", 0.0, minimum=0.0)
+SCORE_WEIGHT_CALINSKI_HARABASZ = env_float("SCORE_WEIGHT_CALINSKI_HARABASZ", 0.0, minimum=0.0)
+TOP_K_MOODS_FOR_PURITY_CALCULATION = env_int("TOP_K_MOODS_FOR_PURITY_CALCULATION", 3, minimum=1)
+MAX_DISTANCE = env_float("MAX_DISTANCE", 0.5)
+TOP_N_PLAYLISTS = env_int("TOP_N_PLAYLISTS", 10, minimum=0)
+MIN_PLAYLIST_SIZE_FOR_TOP_N = env_int("MIN_PLAYLIST_SIZE_FOR_TOP_N", 20, minimum=1)
+MAX_SONGS_PER_CLUSTER = env_int("MAX_SONGS_PER_CLUSTER", 0, minimum=0)
+MAX_SONGS_PER_ARTIST = env_int("MAX_SONGS_PER_ARTIST", 3, minimum=1)
+DUPLICATE_DISTANCE_THRESHOLD_COSINE = env_float("DUPLICATE_DISTANCE_THRESHOLD_COSINE", 0.01, minimum=0.0)
+DUPLICATE_DISTANCE_CHECK_LOOKBACK = env_int("DUPLICATE_DISTANCE_CHECK_LOOKBACK", 1, minimum=0)
 
 
 # --- Vector index -----------------------------------------------------------------------

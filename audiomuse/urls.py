@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/cancel_all/<str:task_type>", scheduling_api.task_cancel_all, name="task-cancel-all"),
     path("api/last_task", scheduling_api.last_task, name="last-task"),
     path("api/active_tasks", scheduling_api.active_tasks, name="active-tasks"),
+    path("", include("similarity.urls")),
+    path("", include("clustering.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

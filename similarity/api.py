@@ -1,1 +1,325 @@
-"""HTTP API Server-rendered pages of the similarity app."""
+"""Similarity routes, as AudioMuse-AI clients call them (see API.md): loose inputs, exact field names."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from audiomuse.api.params import bool_param, int_param, request_data
+from clustering.models import PlaylistOrigin
+from similarity import selectors, services
+from similarity.alchemy import AlchemyItem, AlchemyResult, run_alchemy
+from similarity.config import (
+    MAX_FINGERPRINT_RESULTS,
+    MAX_PATH_LENGTH,
+    MAX_SIMILAR_RESULTS,
+    SEARCH_MAX_PAGE,
+    SEARCH_PAGE_SIZE,
+    similarity_config,
+)
+from similarity.errors import InvalidSimilarityRequest, NothingFound, TrackNotFound
+from similarity.fingerprint import sonic_fingerprint
+from similarity.library import SongLibrary
+from similarity.media import user_from_request
+from similarity.path import find_path
+from similarity.similar import SimilarRequest, farthest_track, resolve_item_id, similar_tracks
+
+ROWS = OpenApiResponse(description="Bare array of song rows")
+ERROR = OpenApiResponse(description='{"error": ...}')
+NO_INDEX = OpenApiResponse(description="The similarity index is not built yet")
+
+
+def _text(params, name: str) -> str:
+    return str(params.get(name) or "").strip()
+
+
+def _float_param(value, default: float, *, minimum: float | None = None) -> float:
+    """A float from loose input; unparsable or non-finite -> default, below ``minimum`` -> minimum."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    if not math.isfinite(number):
+        return default
+    return number if minimum is None else max(minimum, number)
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")]
+    + [OpenApiParameter("start", int), OpenApiParameter("end", int)],
+    responses={200: OpenApiResponse(description="[{item_id, title, author, album, album_artist}]")},
+)
+@api_view(["GET"])
+def search_tracks(request):
+    return Response(_track_search(request.query_params))
+
+
+def _track_search(params) -> list[dict]:
+    start = int_param(params.get("start"), 0, minimum=0)
+    end = int_param(params.get("end"), start + SEARCH_PAGE_SIZE, minimum=start, maximum=start + SEARCH_MAX_PAGE)
+    return selectors.track_search(
+        query=_text(params, "search_query"),
+        title=_text(params, "title"),
+        artist=_text(params, "artist"),
+        start=start,
+        end=end,
+    )
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("query", str), OpenApiParameter("limit", int)],
+    responses={200: OpenApiResponse(description="[{artist, artist_id, track_count}]")},
+)
+@api_view(["GET"])
+def search_artists(request):
+    limit = int_param(request.query_params.get("limit"), SEARCH_PAGE_SIZE, minimum=1, maximum=SEARCH_MAX_PAGE)
+    return Response(selectors.artist_search(query=_text(request.query_params, "query"), limit=limit))
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("item_id", str)],
+    responses={200: OpenApiResponse(description="{item_id, title, author, album, album_artist}"), 404: ERROR},
+)
+@api_view(["GET"])
+def track(request):
+    item_id = _text(request.query_params, "item_id")
+    summary = selectors.track_summary(item_id=item_id) if item_id else None
+    if summary is None:
+        raise TrackNotFound(f"Track {item_id} was not found" if item_id else "Provide item_id")
+    return Response(summary)
+
+
+# -- similar songs -----------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[OpenApiParameter(name, str) for name in ("item_id", "title", "artist")]
+    + [OpenApiParameter("n", int)]
+    + [OpenApiParameter(name, bool) for name in ("eliminate_duplicates", "radius_similarity", "mood_similarity")],
+    responses={200: ROWS, 404: ERROR, 503: NO_INDEX},
+)
+@api_view(["GET"])
+def similar(request):
+    params, config = request.query_params, similarity_config()
+    item_id = resolve_item_id(
+        item_id=_text(params, "item_id"), title=_text(params, "title"), artist=_text(params, "artist")
+    )
+    query = SimilarRequest(
+        item_id=item_id,
+        n=int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_RESULTS),
+        eliminate_duplicates=bool_param(params.get("eliminate_duplicates"), config.eliminate_duplicates_default),
+        radius=bool_param(params.get("radius_similarity"), config.radius_default),
+        mood=bool_param(params.get("mood_similarity"), config.mood_similarity_default),
+    )
+    library = SongLibrary.current(config)
+    picks = similar_tracks(library=library, request=query, config=config)
+    if not picks:
+        raise NothingFound(f"No similar tracks found for {item_id}")
+    return Response(library.rows(picks, top_n_moods=config.top_n_moods))
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("item_id", str)],
+    responses={200: OpenApiResponse(description="{max_distance, farthest_item_id}"), 404: ERROR, 503: NO_INDEX},
+)
+@api_view(["GET"])
+def max_distance(request):
+    item_id = _text(request.query_params, "item_id")
+    if not item_id:
+        raise InvalidSimilarityRequest("Provide item_id")
+    config = similarity_config()
+    farthest = farthest_track(library=SongLibrary.current(config), item_id=item_id, config=config)
+    return Response({"max_distance": round(farthest.distance, 6), "farthest_item_id": farthest.item_id})
+
+
+# -- song path ---------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[OpenApiParameter(name, str) for name in ("start_song_id", "end_song_id")]
+    + [OpenApiParameter("max_steps", int), OpenApiParameter("path_fix_size", bool)],
+    responses={200: OpenApiResponse(description="{path: [row...], total_distance}"), 400: ERROR, 404: ERROR},
+)
+@api_view(["GET"])
+def path(request):
+    params, config = request.query_params, similarity_config()
+    # The Navidrome plugin also sends count (same value) and mood_pct, which change nothing here.
+    length = int_param(params.get("max_steps", params.get("count")), config.path_default_length)
+    library = SongLibrary.current(config)
+    picks, total = find_path(
+        library=library,
+        start_id=_text(params, "start_song_id"),
+        end_id=_text(params, "end_song_id"),
+        length=min(max(length, 2), MAX_PATH_LENGTH),
+        fix_size=bool_param(params.get("path_fix_size"), config.path_fix_size_default),
+        config=config,
+    )
+    rows = library.rows(picks, top_n_moods=config.top_n_moods)
+    return Response({"path": rows, "total_distance": round(total, 6)})
+
+
+# -- alchemy -----------------------------------------------------------------------------------
+
+
+@extend_schema(
+    request={"application/json": {"type": "object"}},
+    responses={200: OpenApiResponse(description="{results, filtered_out, add_centroid_2d, ...}"), 400: ERROR},
+)
+@api_view(["POST"])
+def alchemy(request):
+    data, config = request_data(request), similarity_config()
+    seed = int_param(data.get("seed"), None, minimum=0)  # optional: repeatable draws (tests, demos)
+    library = SongLibrary.current(config)
+    result = run_alchemy(
+        library=library,
+        items=_alchemy_items(data.get("items")),
+        # The default is capped too: ALCHEMY_MAX_N_RESULTS may be set below ALCHEMY_DEFAULT_N_RESULTS.
+        n=min(int_param(data.get("n"), config.alchemy_default_n, minimum=1), config.alchemy_max_n),
+        temperature=_float_param(data.get("temperature"), config.alchemy_temperature, minimum=0.0),
+        subtract_distance=_float_param(data.get("subtract_distance"), config.alchemy_subtract_distance, minimum=0.0),
+        rng=np.random.default_rng(seed),
+        config=config,
+    )
+    if not result.results and not result.filtered_out:
+        raise NothingFound("No tracks match this blend")
+    return Response(_alchemy_payload(result, library=library, top_n_moods=config.top_n_moods))
+
+
+def _alchemy_items(raw) -> list[AlchemyItem]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidSimilarityRequest("items must be a non-empty list of {id, op, type}")
+    items = []
+    for entry in raw:
+        item_id = str(entry.get("id") or "").strip() if isinstance(entry, dict) else ""
+        if not item_id:
+            raise InvalidSimilarityRequest("every item needs an id")
+        op = str(entry.get("op") or "ADD").upper()
+        if op not in ("ADD", "SUBTRACT"):
+            raise InvalidSimilarityRequest(f"op must be ADD or SUBTRACT, got {op!r}")
+        is_artist = str(entry.get("type") or "song").lower() == "artist"
+        items.append(AlchemyItem(id=item_id, subtract=op == "SUBTRACT", is_artist=is_artist))
+    return items
+
+
+def _alchemy_payload(result: AlchemyResult, *, library: SongLibrary, top_n_moods: int) -> dict:
+    points = result.points_2d
+
+    def with_points(rows: list[dict]) -> list[dict]:
+        return [{**row, "embedding_2d": _xy(points.get(row["item_id"]))} for row in rows]
+
+    inputs = [
+        {
+            "item_id": entry.item.id,
+            "title": entry.song.title if entry.song else "",
+            "author": entry.song.artist if entry.song else entry.item.id,
+            "type": "artist" if entry.item.is_artist else "song",
+            "embedding_2d": _xy(points[f"input:{position}"]),
+        }
+        for position, entry in enumerate(result.inputs)
+    ]
+    subtract_2d = points.get("subtract_centroid")
+    return {
+        "results": with_points(library.rows(result.results, top_n_moods=top_n_moods)),
+        "filtered_out": with_points(library.rows(result.filtered_out, top_n_moods=top_n_moods)),
+        "add_centroid_2d": _xy(points["add_centroid"]),
+        "subtract_centroid_2d": None if subtract_2d is None else _xy(subtract_2d),
+        "add_points": [point for point, entry in zip(inputs, result.inputs, strict=True) if not entry.item.subtract],
+        "sub_points": [point for point, entry in zip(inputs, result.inputs, strict=True) if entry.item.subtract],
+        "projection": result.projection,
+    }
+
+
+def _xy(point) -> list[float] | None:
+    return None if point is None else [round(float(point[0]), 6), round(float(point[1]), 6)]
+
+
+# -- sonic fingerprint and playlists -----------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("n", int)]
+    + [
+        OpenApiParameter(name, str)
+        for name in ("jellyfin_user_identifier", "jellyfin_token", "navidrome_user", "navidrome_password")
+    ],
+    request={"application/json": {"type": "object"}},
+    responses={200: ROWS, 400: OpenApiResponse(description="No play history"), 503: NO_INDEX},
+)
+@api_view(["GET", "POST"])
+def fingerprint(request):
+    data = {**request.query_params.dict(), **request_data(request)}
+    config = similarity_config()
+    library = SongLibrary.current(config)
+    picks = sonic_fingerprint(
+        library=library,
+        n=int_param(data.get("n"), config.fingerprint_default_n, minimum=1, maximum=MAX_FINGERPRINT_RESULTS),
+        user=user_from_request(data),
+        config=config,
+    )
+    return Response(library.rows(picks, top_n_moods=config.top_n_moods))
+
+
+@extend_schema(
+    request={"application/json": {"type": "object"}},
+    responses={201: OpenApiResponse(description="{message, playlist_id, mapped, skipped}"), 400: ERROR},
+)
+@api_view(["POST"])
+def create_playlist(request):
+    data = request_data(request)
+    raw_ids = data.get("track_ids")
+    if not isinstance(raw_ids, list):
+        raise InvalidSimilarityRequest("track_ids must be a list of ids or {item_id} objects")
+    item_ids = [str(entry.get("item_id") or "") if isinstance(entry, dict) else str(entry) for entry in raw_ids]
+    origin = str(data.get("origin") or PlaylistOrigin.MANUAL)
+    created = services.playlist_create(
+        name=str(data.get("playlist_name") or ""),
+        item_ids=item_ids,
+        origin=origin if origin in PlaylistOrigin.values else PlaylistOrigin.MANUAL,
+    )
+    body = {
+        "message": f"Playlist '{created.playlist.name}' created with {created.mapped} tracks",
+        "playlist_id": created.playlist.mediaserver_playlist_id,
+        "mapped": created.mapped,
+        "skipped": created.skipped,
+    }
+    return Response(body, status=status.HTTP_201_CREATED)
+
+
+# -- external ----------------------------------------------------------------------------------
+
+
+@extend_schema(parameters=[OpenApiParameter("id", str)], responses={200: OpenApiResponse(), 404: ERROR})
+@api_view(["GET"])
+def external_score(request):
+    item_id = _text(request.query_params, "id")
+    row = selectors.score_row(item_id=item_id, top_n_moods=similarity_config().top_n_moods) if item_id else None
+    if row is None:
+        raise TrackNotFound(f"No analysis for track {item_id}" if item_id else "Provide id")
+    return Response(row)
+
+
+@extend_schema(parameters=[OpenApiParameter("id", str)], responses={200: OpenApiResponse(), 404: ERROR})
+@api_view(["GET"])
+def external_embedding(request):
+    item_id = _text(request.query_params, "id")
+    vector = selectors.embedding_vector(item_id=item_id) if item_id else None
+    if vector is None:
+        raise TrackNotFound(f"No embedding for track {item_id}" if item_id else "Provide id")
+    return Response({"item_id": item_id, "embedding": vector})
+
+
+@extend_schema(
+    parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")],
+    responses={200: OpenApiResponse(description="Like /api/search_tracks")},
+)
+@api_view(["GET"])
+def external_search(request):
+    return Response(_track_search(request.query_params))

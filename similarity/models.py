@@ -20,3 +20,28 @@ class VectorIndex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version} ({self.size} tracks)"
+
+
+class TrackSearch(models.Model):
+    """A track's title, artist and album folded for search: lower case, accents and typographic quotes removed.
+
+    PostgreSQL keeps these rows in step with ``analysis.Track`` itself:
+    triggers (migration 0002) write them on every insert or update of a
+    track and set ``analysed`` when its embedding is stored or deleted, bulk
+    writes included, through the ``similarity_fold`` SQL function that also
+    folds the search words, so both sides always fold alike. Search reads
+    this one table; on servers with pg_trgm a GIN trigram index on
+    ``document`` makes ``LIKE '%word%'`` fast.
+    """
+
+    track = models.OneToOneField(
+        "analysis.Track", on_delete=models.CASCADE, primary_key=True, related_name="search_text"
+    )
+    title = models.TextField(blank=True)
+    author = models.TextField(blank=True)
+    album = models.TextField(blank=True)
+    document = models.TextField(blank=True, help_text="Title, artist and album, separated by U+001F.")
+    analysed = models.BooleanField(default=False, help_text="The track has an embedding.")
+
+    def __str__(self) -> str:
+        return f"search text of {self.track_id}"

@@ -1,17 +1,22 @@
-"""Writes of the similarity app: building and publishing the vector index."""
+"""Writes of the similarity app: building and publishing the vector index, creating playlists."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import redis
 from django.conf import settings
 from django.db import transaction
 
-from analysis.models import EMBEDDING_DIMENSIONS, Embedding
+from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
+from clustering.models import Playlist, PlaylistEntry
 from similarity.engine.vector_index import IndexParams, build_index_bytes
+from similarity.errors import InvalidSimilarityRequest
+from similarity.media import media_server
 from similarity.models import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -81,3 +86,38 @@ def index_reload_publish(*, name: str) -> None:
         client.publish(RELOAD_CHANNEL, name)
     except redis.RedisError as exc:
         logger.warning("similarity.index.publish_failed", extra={"index": name, "error": str(exc)})
+
+
+# -- playlists -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaylistCreated:
+    playlist: Playlist
+    mapped: int  # tracks sent to the media server
+    skipped: int  # ids dropped: unknown to the library or repeated
+
+
+def playlist_create(*, name: str, item_ids: Sequence[str], origin: str) -> PlaylistCreated:
+    """Create the playlist on the media server, in this order, and record it in our playlist table.
+
+    Ids we do not know are skipped; InvalidSimilarityRequest when no name or no known track is left.
+    """
+    name = name.strip()
+    if not name:
+        raise InvalidSimilarityRequest("playlist_name is required")
+    unique_ids = list(dict.fromkeys(item_id for item_id in item_ids if item_id))
+    tracks = Track.objects.in_bulk(unique_ids, field_name="item_id")
+    mapped = [item_id for item_id in unique_ids if item_id in tracks]
+    if not mapped:
+        raise InvalidSimilarityRequest("None of the track_ids is a track of the library")
+    with media_server() as adapter:
+        server_id = adapter.create_playlist(name, mapped)
+    with transaction.atomic():
+        playlist = Playlist.objects.create(name=name, origin=origin, mediaserver_playlist_id=str(server_id))
+        PlaylistEntry.objects.bulk_create(
+            PlaylistEntry(playlist=playlist, track=tracks[item_id], position=position)
+            for position, item_id in enumerate(mapped)
+        )
+    logger.info("similarity.playlist.created", extra={"playlist": playlist.pk, "tracks": len(mapped), "origin": origin})
+    return PlaylistCreated(playlist=playlist, mapped=len(mapped), skipped=len(item_ids) - len(mapped))

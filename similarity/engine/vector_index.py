@@ -76,6 +76,16 @@ class LoadedIndex:
         except KeyError:
             raise IndexQueryError(f"track {item_id} is not in the index") from None
 
+    def vectors_of(self, item_ids: list[str]) -> np.ndarray:
+        """The stored (unit-length) vectors of ``item_ids``, one row each; every id must be indexed."""
+        try:
+            positions = [self.positions[item_id] for item_id in item_ids]
+        except KeyError as missing:
+            raise IndexQueryError(f"track {missing.args[0]} is not in the index") from None
+        if not positions:
+            return np.empty((0, self.index.num_dimensions), dtype=np.float32)
+        return np.asarray(self.index.get_vectors(positions), dtype=np.float32)
+
     def nearest(self, vector: np.ndarray, *, k: int, query_ef: int) -> list[tuple[str, float]]:
         """Up to ``k`` (item_id, cosine distance) pairs, nearest first."""
         k = min(k, len(self))
@@ -86,3 +96,17 @@ class LoadedIndex:
             raise IndexQueryError(f"query vector must have shape ({self.index.num_dimensions},)")
         ids, distances = self.index.query(vector, k=k, query_ef=max(query_ef, k))
         return [(self.item_ids[int(i)], float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def nearest_many(self, vectors: np.ndarray, *, k: int, query_ef: int) -> list[list[tuple[str, float]]]:
+        """``nearest`` for every row of ``vectors`` [shape=(n, d)] in one call (one thread: a web request)."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        k = min(k, len(self))
+        if k <= 0 or len(vectors) == 0:
+            return [[] for _ in range(len(vectors))]
+        if vectors.ndim != 2 or vectors.shape[1] != self.index.num_dimensions:
+            raise IndexQueryError(f"query vectors must have shape (n, {self.index.num_dimensions})")
+        ids, distances = self.index.query(vectors, k=k, num_threads=1, query_ef=max(query_ef, k))
+        return [
+            [(self.item_ids[int(i)], float(d)) for i, d in zip(row_ids, row_distances, strict=True)]
+            for row_ids, row_distances in zip(ids, distances, strict=True)
+        ]

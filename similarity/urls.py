@@ -1,0 +1,20 @@
+"""Similarity routes (AudioMuse-AI compatible, no trailing slashes)."""
+
+from django.urls import path
+
+from similarity import api
+
+urlpatterns = [
+    path("api/search_tracks", api.search_tracks, name="search-tracks"),
+    path("api/search_artists", api.search_artists, name="search-artists"),
+    path("api/track", api.track, name="track"),
+    path("api/similar_tracks", api.similar, name="similar-tracks"),
+    path("api/max_distance", api.max_distance, name="max-distance"),
+    path("api/find_path", api.path, name="find-path"),
+    path("api/alchemy", api.alchemy, name="alchemy"),
+    path("api/sonic_fingerprint/generate", api.fingerprint, name="sonic-fingerprint"),
+    path("api/create_playlist", api.create_playlist, name="create-playlist"),
+    path("external/get_score", api.external_score, name="external-score"),
+    path("external/get_embedding", api.external_embedding, name="external-embedding"),
+    path("external/search", api.external_search, name="external-search"),
+]

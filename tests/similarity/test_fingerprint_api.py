@@ -1,0 +1,136 @@
+"""GET|POST /api/sonic_fingerprint/generate against a fake Jellyfin speaking Jellyfin's wire format.
+
+The fake serves a synthetic catalogue (six albums of five songs); our
+database holds the same tracks under the fake's ids: albums 0-2 sound
+alike ("warm"), albums 3-5 sound alike ("cold").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
+from similarity import services
+from tests.mediaservers.fakes.catalog import Catalog
+from tests.mediaservers.fakes.jellyfin import FakeJellyfin
+
+NOW = datetime.now(tz=UTC)
+
+
+@pytest.fixture(scope="module")
+def jellyfin():
+    with FakeJellyfin(Catalog.synthetic(albums=6, tracks_per_album=5)) as fake:
+        yield fake
+    assert not fake.errors, fake.errors
+
+
+@pytest.fixture
+def served(jellyfin, db, settings):
+    """Our library mirrors the fake's, the index is built, and Jellyfin is the configured server."""
+    jellyfin.plays = {user.id: {} for user in jellyfin.users.values()}
+    settings.MEDIASERVER_TYPE = "jellyfin"
+    settings.JELLYFIN_URL = jellyfin.url
+    settings.JELLYFIN_USER_ID = "alice"
+    settings.JELLYFIN_TOKEN = jellyfin.api_key
+    rng = np.random.default_rng(3)
+    centres = {"warm": rng.normal(size=EMBEDDING_DIMENSIONS), "cold": rng.normal(size=EMBEDDING_DIMENSIONS)}
+    style_of = {}
+    for track in jellyfin.catalog.tracks:
+        if track.title == "Song 00005-04":
+            continue  # played but never analysed
+        row = Track.objects.create(
+            item_id=jellyfin.track_ids[track.key], title=track.title, author=track.artist, album=track.album
+        )
+        style = "warm" if track.album_key < 3 else "cold"
+        vector = centres[style] + 0.3 * rng.normal(size=EMBEDDING_DIMENSIONS)
+        Embedding.objects.create(track=row, vector=vector, model_version="test")
+        style_of[row.item_id] = style
+    services.vector_index_rebuild()
+    return style_of
+
+
+def item_id(jellyfin, title):
+    return jellyfin.track_ids[jellyfin.catalog.track_by_title(title).key]
+
+
+def generate(client, method="get", **params):
+    if method == "get":
+        return client.get("/api/sonic_fingerprint/generate", params)
+    return client.post("/api/sonic_fingerprint/generate", params, format="json")
+
+
+def test_seeds_come_first_most_played_first_then_neighbours(token_client, jellyfin, served):
+    jellyfin.set_plays("alice", "Song 00000-00", 9, NOW - timedelta(days=1))
+    jellyfin.set_plays("alice", "Song 00001-01", 5, NOW - timedelta(days=3))
+    jellyfin.set_plays("alice", "Song 00002-02", 2, NOW - timedelta(days=2))
+    response = generate(token_client, n=8)
+    assert response.status_code == 200
+    rows = response.json()
+    assert isinstance(rows, list) and len(rows) == 8
+    seeds = [item_id(jellyfin, t) for t in ("Song 00000-00", "Song 00001-01", "Song 00002-02")]
+    assert [row["item_id"] for row in rows[:3]] == seeds
+    assert len({row["item_id"] for row in rows}) == 8
+    assert {served[row["item_id"]] for row in rows[3:]} == {"warm"}
+    assert {"item_id", "title", "author", "album", "distance"} <= set(rows[0])
+    distances = [row["distance"] for row in rows[3:]]
+    assert distances == sorted(distances)
+
+
+def test_recent_plays_weigh_more_than_old_ones(token_client, jellyfin, served):
+    # Equal play counts; the warm song was played today, the cold one four months ago.
+    jellyfin.set_plays("alice", "Song 00000-01", 4, NOW)
+    jellyfin.set_plays("alice", "Song 00004-01", 4, NOW - timedelta(days=120))
+    rows = generate(token_client, n=10).json()
+    neighbours = [served[row["item_id"]] for row in rows[2:]]
+    assert neighbours.count("warm") > neighbours.count("cold")
+
+
+def test_another_users_own_credentials_read_their_history(token_client, jellyfin, served):
+    jellyfin.set_plays("alice", "Song 00000-00", 9, NOW)
+    jellyfin.set_plays("bob", "Song 00004-03", 7, NOW)
+    body = {"n": 4, "jellyfin_user_identifier": "bob", "jellyfin_token": jellyfin.users["bob"].token}
+    rows = generate(token_client, method="post", **body).json()
+    assert rows[0]["item_id"] == item_id(jellyfin, "Song 00004-03")
+    assert {served[row["item_id"]] for row in rows} == {"cold"}
+
+
+def test_n_smaller_than_the_seeds_keeps_the_most_played(token_client, jellyfin, served):
+    for position, title in enumerate(("Song 00000-00", "Song 00003-00", "Song 00001-00")):
+        jellyfin.set_plays("alice", title, 10 - position, NOW)
+    rows = generate(token_client, n=2).json()
+    assert [row["item_id"] for row in rows] == [item_id(jellyfin, "Song 00000-00"), item_id(jellyfin, "Song 00003-00")]
+
+
+def test_no_history_or_nothing_analysed_is_a_400_with_a_message(token_client, jellyfin, served):
+    response = generate(token_client, n=5)
+    assert response.status_code == 400
+    assert "no listening history" in response.json()["error"]
+    jellyfin.set_plays("alice", "Song 00005-04", 3, NOW)  # never analysed
+    response = generate(token_client, n=5)
+    assert response.status_code == 400
+    assert "analysed" in response.json()["error"]
+
+
+def test_wrong_user_credentials_are_refused(token_client, jellyfin, served):
+    response = generate(token_client, method="post", n=5, jellyfin_user_identifier="nobody", jellyfin_token="x")
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_folder_of_files_has_no_play_history(token_client, settings, tmp_path, library):
+    settings.MEDIASERVER_TYPE = "local"
+    settings.MUSIC_DIR = tmp_path
+    response = generate(token_client, n=5)
+    assert response.status_code == 400
+    assert "play history" in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_no_index_is_503(token_client, settings, tmp_path):
+    settings.MEDIASERVER_TYPE = "local"
+    settings.MUSIC_DIR = tmp_path
+    assert generate(token_client, n=5).status_code == 503
