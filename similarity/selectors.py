@@ -142,10 +142,6 @@ def artist_item_ids(*, artist: str) -> list[str]:
     return list(tracks.values_list("item_id", flat=True))
 
 
-def known_item_ids(*, item_ids: Iterable[str]) -> set[str]:
-    return set(Track.objects.filter(item_id__in=list(item_ids)).values_list("item_id", flat=True))
-
-
 def score_row(*, item_id: str, top_n_moods: int) -> dict | None:
     """The analysis of one track in AudioMuse-AI's ``score`` row shape, or None."""
     track = Track.objects.select_related("analysis").filter(item_id=item_id, analysis__isnull=False).first()
