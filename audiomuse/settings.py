@@ -242,7 +242,7 @@ ENERGY_MIN = env_float("ENERGY_MIN", -40.0, maximum=0.0)
 ENERGY_MAX = env_float("ENERGY_MAX", -6.0, maximum=0.0)
 if ENERGY_MAX <= ENERGY_MIN:
     raise ImproperlyConfigured("ENERGY_MAX must be greater than ENERGY_MIN (both in dBFS)")
-ANALYSIS_TAG_MODELS = env_list("ANALYSIS_TAG_MODELS", "msd,mtt")
+ANALYSIS_TAG_MODELS = env_list("ANALYSIS_TAG_MODELS", "msd")
 if not ANALYSIS_TAG_MODELS or set(ANALYSIS_TAG_MODELS) - {"msd", "mtt"} or ANALYSIS_TAG_MODELS[0] != "msd":
     raise ImproperlyConfigured("ANALYSIS_TAG_MODELS must be 'msd' or 'msd,mtt'")
 ANALYSIS_BATCH_SIZE = env_int("ANALYSIS_BATCH_SIZE", 16, minimum=1, maximum=1024)
