@@ -23,7 +23,7 @@ def test_a_second_start_shows_the_conflict(staff_page, music_dir, tmp_path):
     page = staff_page
     page.reload()
     page.get_by_role("button", name="Start Analysis").click()
-    expect(page.locator('form [data-field="error"]')).to_contain_text("already running")
+    expect(page.locator('form[data-form="analysis"] [data-field="error"]')).to_contain_text("already running")
     page.screenshot(path=tmp_path / "dashboard-conflict.png", full_page=True)
 
 
@@ -113,3 +113,23 @@ def test_panel_reports_a_lost_connection(staff_page):
     expect(page.locator('[data-task-panel] [data-field="error"]')).to_contain_text("Network error")
     page.unroute("**/api/active_tasks")
     expect(page.locator('[data-task-panel] [data-field="error"]')).to_be_hidden()
+
+
+def test_start_clustering_from_the_basic_form(staff_page, celery_worker, music_dir, tmp_path):
+    page = staff_page
+    panel = page.locator("[data-task-panel]")
+
+    page.select_option("#clustering_method", "kmeans")
+    page.fill("#clustering_runs", "2")
+    page.fill("#num_clusters_max", "")  # an emptied field is left to the API's default
+    with page.expect_request("**/api/clustering/start") as request:
+        page.get_by_role("button", name="Start Clustering").click()
+
+    payload = request.value.post_data_json
+    assert payload["clustering_method"] == "kmeans"
+    assert payload["clustering_runs"] == 2
+    assert payload["enable_clustering_embeddings"] is True
+    assert "num_clusters_max" not in payload
+    expect(panel.locator('[data-field="task-type"]')).to_have_text("main_clustering", timeout=TASK_TIMEOUT_MS)
+    expect(page.locator('form[data-form="clustering"] [data-field="error"]')).to_be_hidden()
+    page.screenshot(path=tmp_path / "dashboard-clustering.png", full_page=True)

@@ -6,7 +6,15 @@ import pytest
 from django.utils import timezone
 
 from analysis.models import AnalysisFailure
-from tests.factories import EmbeddingFactory, TaskStatusFactory, TrackAnalysisFactory, TrackFactory
+from clustering.models import PlaylistOrigin
+from tests.factories import (
+    EmbeddingFactory,
+    PlaylistEntryFactory,
+    PlaylistFactory,
+    TaskStatusFactory,
+    TrackAnalysisFactory,
+    TrackFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +85,64 @@ def test_navigation_shows_staff_links_only_to_staff(client, staff_user, plain_us
     for link in (b'href="/mediaserver"', b'href="/admin/"'):
         assert link in owner_page
         assert link not in listener_page
+
+
+def test_staff_get_the_clustering_form_with_the_settings_defaults(client, staff_user, settings):
+    settings.CLUSTER_ALGORITHM = "gmm"
+    settings.TOP_N_PLAYLISTS = 7
+    settings.CLUSTERING_RUNS = 123
+    settings.NUM_CLUSTERS_MIN, settings.NUM_CLUSTERS_MAX = 11, 22
+    settings.DBSCAN_EPS_MIN = 0.15
+    settings.SCORE_WEIGHT_DIVERSITY, settings.SCORE_WEIGHT_SILHOUETTE = 2.5, 0.25
+    settings.ENABLE_CLUSTERING_EMBEDDINGS = False
+    client.force_login(staff_user)
+
+    html = client.get("/").content.decode()
+
+    assert 'data-start-url="/api/clustering/start"' in html
+    assert '<option value="gmm" selected>' in html
+    for name, value in (("top_n_playlists", "7"), ("clustering_runs", "123"), ("num_clusters_min", "11"),
+                        ("num_clusters_max", "22"), ("dbscan_eps_min", "0.15"), ("score_weight_diversity", "2.5"),
+                        ("score_weight_silhouette", "0.25"), ("pca_components_max", "199")):  # fmt: skip
+        assert f'name="{name}"' in html
+        assert f'id="{name}" name="{name}" min="0"' in html and f'value="{value}"' in html
+    # The advanced parameters sit in a collapsed <details>, after the basic ones.
+    assert html.index("<summary>Advanced</summary>") < html.index('name="dbscan_eps_min"')
+    assert html.index('name="num_clusters_max"') < html.index("<summary>Advanced</summary>")
+    assert 'name="enable_clustering_embeddings">' in html  # unchecked: score vectors
+
+
+def test_non_staff_get_no_clustering_form(client, plain_user):
+    client.force_login(plain_user)
+    html = client.get("/").content.decode()
+    assert "Start Clustering" not in html
+    assert 'name="clustering_method"' not in html
+    assert "Generated Playlists" in html
+
+
+def test_generated_playlists_show_the_latest_set_with_their_songs(client, plain_user):
+    old_run = TaskStatusFactory(task_type="main_clustering", status="SUCCESS")
+    PlaylistFactory(name="Old_Set_automatic", origin=PlaylistOrigin.CLUSTERING, task=old_run)
+    run = TaskStatusFactory(task_type="main_clustering", status="SUCCESS")
+    rock = PlaylistFactory(name="Rock_Fast_automatic", origin=PlaylistOrigin.CLUSTERING, task=run)
+    PlaylistEntryFactory(playlist=rock, position=1, track=TrackFactory(author="Band B", title="Second"))
+    PlaylistEntryFactory(playlist=rock, position=0, track=TrackFactory(author="Band A", title="First"))
+    PlaylistFactory(name="My mix", origin=PlaylistOrigin.MANUAL)
+    client.force_login(plain_user)
+
+    html = client.get("/").content.decode()
+
+    assert "Generated Playlists" in html
+    assert "Rock_Fast_automatic" in html and "(2 songs)" in html
+    assert html.index("Band A - First") < html.index("Band B - Second")
+    assert '<details data-playlist="Rock_Fast_automatic">' in html
+    assert "Old_Set_automatic" not in html and "My mix" not in html
+    assert "No playlists yet" not in html
+
+
+def test_generated_playlists_empty_state(client, plain_user):
+    client.force_login(plain_user)
+    assert b"No playlists yet: run clustering." in client.get("/").content
 
 
 def test_dashboard_hands_the_running_task_to_its_script(client, plain_user):

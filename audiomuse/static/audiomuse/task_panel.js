@@ -198,11 +198,17 @@
     }
   }
 
-  // Number inputs become JSON numbers; empty ones are left out so the API uses its default.
+  // Number inputs become JSON numbers and checkboxes booleans; other fields (selects) stay
+  // strings. Empty fields are left out so the API uses its default.
   function formPayload(form) {
     const payload = {};
-    for (const [name, value] of new FormData(form)) {
-      if (String(value).trim() !== "") payload[name] = Number(value);
+    for (const field of form.elements) {
+      if (!field.name || field.disabled) continue;
+      if (field.type === "checkbox") {
+        payload[field.name] = field.checked;
+      } else if (String(field.value).trim() !== "") {
+        payload[field.name] = field.type === "number" ? Number(field.value) : field.value;
+      }
     }
     return payload;
   }
