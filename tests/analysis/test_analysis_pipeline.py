@@ -10,8 +10,7 @@ from scheduling.models import TaskStatus
 from similarity.index_manager import IndexManager
 from similarity.models import VectorIndex
 from tests.analysis.music_library import write_album, write_corrupt_file, write_silent_file
-
-TERMINAL = ("SUCCESS", "FAILURE", "REVOKED")
+from tests.task_polling import wait_until_done
 
 
 @pytest.fixture
@@ -25,18 +24,6 @@ def music_dir(tmp_path, settings):
     settings.MAX_QUEUED_ANALYSIS_JOBS = 2
     settings.REBUILD_INDEX_BATCH_SIZE = 2
     return music
-
-
-def wait_until_done(client, task_id, *, timeout=180.0, watch_active=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/api/status/{task_id}").json()
-        if watch_active is not None:
-            watch_active.append(client.get("/api/active_tasks").json())
-        if body["state"] in TERMINAL:
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"task {task_id} did not finish: {body}")
 
 
 def start_analysis(client, **payload):

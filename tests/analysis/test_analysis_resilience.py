@@ -14,10 +14,11 @@ from analysis import orchestration
 from analysis.models import Embedding, Track, TrackAnalysis
 from scheduling.models import TaskStatus
 from tests.analysis.music_library import write_album
-from tests.analysis.test_analysis_pipeline import start_analysis, wait_until_done
+from tests.analysis.test_analysis_pipeline import start_analysis
 from tests.infrastructure import REPO_DIR
 from tests.mediaservers.fakes.catalog import Catalog
 from tests.mediaservers.fakes.jellyfin import FakeJellyfin
+from tests.task_polling import wait_until_done
 
 
 def assert_consistent():

@@ -21,8 +21,8 @@ from scheduling.models import TaskStatus
 from tests.factories import EmbeddingFactory, TrackAnalysisFactory, TrackFactory
 from tests.mediaservers.fakes.catalog import Catalog
 from tests.mediaservers.fakes.navidrome import FakeNavidrome
+from tests.task_polling import wait_until_done
 
-TERMINAL = ("SUCCESS", "FAILURE", "REVOKED")
 BLOBS, TRACKS_PER_BLOB, ARTISTS_PER_BLOB = 6, 40, 8
 MAX_SONGS_PER_ARTIST = 3
 # The engine's rule for 240 tracks and 10 wanted playlists: min(20, max(3, 240 // 40)).
@@ -74,16 +74,6 @@ def planted_library(music_dir, *, item_ids=None, seed=7):
             moods[MSD_LABELS[blob]] = float(rng.uniform(0.7, 0.9))
             TrackAnalysisFactory(track=track, moods=moods, tempo=80.0 + 15 * blob, energy=blob / BLOBS)
             EmbeddingFactory(track=track, vector=centres[blob] + rng.normal(size=200))
-
-
-def wait_until_done(client, task_id, *, timeout=180.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = client.get(f"/api/status/{task_id}").json()
-        if body["state"] in TERMINAL:
-            return body
-        time.sleep(0.3)
-    raise AssertionError(f"task {task_id} did not finish: {body}")
 
 
 def start_clustering(client, **payload):
