@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 from analysis.audio.analyze import AnalysisConfig, ModelSet, TrackAnalysis, analyze_file
+from analysis.audio.inference import usable_cpu_count
 
 
 def analysis_config() -> AnalysisConfig:
@@ -27,7 +28,14 @@ def analysis_config() -> AnalysisConfig:
         batch_size=settings.ANALYSIS_BATCH_SIZE,
         embedding_model_path=Path(settings.EMBEDDING_MODEL_PATH) if settings.EMBEDDING_MODEL_PATH else None,
         prediction_model_path=Path(settings.PREDICTION_MODEL_PATH) if settings.PREDICTION_MODEL_PATH else None,
+        threads=_threads_per_worker_process(),
     )
+
+
+def _threads_per_worker_process() -> int:
+    """Share the cores between a worker's processes instead of each one spinning on all of them."""
+    cores = usable_cpu_count()
+    return max(1, cores // (settings.CELERY_WORKER_CONCURRENCY or cores))
 
 
 @functools.cache

@@ -245,7 +245,7 @@ if ENERGY_MAX <= ENERGY_MIN:
 ANALYSIS_TAG_MODELS = env_list("ANALYSIS_TAG_MODELS", "msd")
 if not ANALYSIS_TAG_MODELS or set(ANALYSIS_TAG_MODELS) - {"msd", "mtt"} or ANALYSIS_TAG_MODELS[0] != "msd":
     raise ImproperlyConfigured("ANALYSIS_TAG_MODELS must be 'msd' or 'msd,mtt'")
-ANALYSIS_BATCH_SIZE = env_int("ANALYSIS_BATCH_SIZE", 16, minimum=1, maximum=1024)
+ANALYSIS_BATCH_SIZE = env_int("ANALYSIS_BATCH_SIZE", 1, minimum=1, maximum=1024)
 EMBEDDING_MODEL_PATH = env_str("EMBEDDING_MODEL_PATH")
 PREDICTION_MODEL_PATH = env_str("PREDICTION_MODEL_PATH")
 NUM_RECENT_ALBUMS = env_int("NUM_RECENT_ALBUMS", 0)
