@@ -67,3 +67,16 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def local_music_dir(tmp_path, settings):
+    """An empty local-folder library the app reads (MEDIASERVER_TYPE=local), with temp and playlist folders."""
+    music = tmp_path / "music"
+    music.mkdir()
+    settings.MEDIASERVER_TYPE = "local"
+    settings.MUSIC_DIR = music
+    settings.MUSIC_LIBRARIES = ""
+    settings.PLAYLIST_DIR = tmp_path / "playlists"
+    settings.TEMP_DIR = tmp_path / "work"
+    return music

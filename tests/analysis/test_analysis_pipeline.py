@@ -14,16 +14,10 @@ from tests.task_polling import wait_until_done
 
 
 @pytest.fixture
-def music_dir(tmp_path, settings):
-    music = tmp_path / "music"
-    music.mkdir()
-    settings.MEDIASERVER_TYPE = "local"
-    settings.MUSIC_DIR = music
-    settings.PLAYLIST_DIR = tmp_path / "playlists"
-    settings.TEMP_DIR = tmp_path / "work"
+def music_dir(local_music_dir, settings):
     settings.MAX_QUEUED_ANALYSIS_JOBS = 2
     settings.REBUILD_INDEX_BATCH_SIZE = 2
-    return music
+    return local_music_dir
 
 
 def start_analysis(client, **payload):

@@ -30,13 +30,7 @@ MIN_PLAYLIST_SIZE = 6
 
 
 @pytest.fixture
-def music_dir(tmp_path, settings):
-    music = tmp_path / "music"
-    music.mkdir()
-    settings.MEDIASERVER_TYPE = "local"
-    settings.MUSIC_DIR = music
-    settings.PLAYLIST_DIR = tmp_path / "playlists"
-    settings.TEMP_DIR = tmp_path / "work"
+def music_dir(local_music_dir, settings):
     settings.CLUSTERING_RUNS = 40
     settings.ITERATIONS_PER_BATCH_JOB = 10
     settings.MAX_CONCURRENT_BATCH_JOBS = 2
@@ -44,7 +38,7 @@ def music_dir(tmp_path, settings):
     settings.PCA_COMPONENTS_MIN, settings.PCA_COMPONENTS_MAX = 0, 10
     settings.MAX_SONGS_PER_ARTIST = MAX_SONGS_PER_ARTIST
     settings.TOP_N_PLAYLISTS = 10
-    return music
+    return local_music_dir
 
 
 def write_tiny_wav(path):

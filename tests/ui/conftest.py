@@ -22,16 +22,9 @@ STAFF_PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 
 
 @pytest.fixture
-def music_dir(tmp_path, settings) -> Path:
+def music_dir(local_music_dir) -> Path:
     """An empty local-folder library the app reads (MEDIASERVER_TYPE=local)."""
-    music = tmp_path / "music"
-    music.mkdir()
-    settings.MEDIASERVER_TYPE = "local"
-    settings.MUSIC_DIR = music
-    settings.MUSIC_LIBRARIES = ""
-    settings.PLAYLIST_DIR = tmp_path / "playlists"
-    settings.TEMP_DIR = tmp_path / "work"
-    return music
+    return local_music_dir
 
 
 @pytest.fixture(scope="module")
