@@ -16,6 +16,7 @@ The folder is scanned once per adapter instance (reuse one per job).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -111,7 +112,8 @@ class LocalFolderAdapter(MediaServerAdapter):
 
     def _add_file(self, albums: dict[str, _ScannedAlbum], path: Path) -> None:
         relative = path.relative_to(self.root).as_posix()
-        tags, duration = _read_tags(path)
+        stat = path.stat()
+        tags, duration = _read_tags_cached(str(path), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         parts = Path(relative).parts  # Artist/Album/track: the grandparent folder names the artist
         folder_artist = parts[-3] if len(parts) >= 3 else ""
         artist = tags.get("artist") or tags.get("albumartist") or folder_artist
@@ -119,7 +121,7 @@ class LocalFolderAdapter(MediaServerAdapter):
         album_name = tags.get("album") or path.parent.name
         album_key = f"tag:{album_artist}\0{album_name}" if tags.get("album") else f"dir:{Path(relative).parent}"
         album_id = stable_id(album_key)
-        mtime = path.stat().st_mtime
+        mtime = stat.st_mtime
         year = year_from(tags.get("date") or tags.get("originaldate"))
         scanned = albums.get(album_id)
         if scanned is None:
@@ -216,6 +218,18 @@ class LocalFolderAdapter(MediaServerAdapter):
         if not path.is_file():
             raise MediaServerNotFound(f"no playlist {playlist_id} in {self.config.playlist_path}")
         path.unlink()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _read_tags_cached(path: str, mtime_ns: int, ctime_ns: int, size: int) -> tuple[dict[str, str], float | None]:
+    """Tags of an unchanged file are read once per process.
+
+    Every album job builds its own adapter and scans the folder; without this
+    each job would re-read the tags of the whole library. Any write to the file
+    changes its ctime, so the key never serves stale tags. Callers must not
+    modify the returned dict.
+    """
+    return _read_tags(Path(path))
 
 
 def _read_tags(path: Path) -> tuple[dict[str, str], float | None]:
