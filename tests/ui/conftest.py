@@ -58,3 +58,19 @@ def staff_page(browser, live_server, transactional_db):
     page.wait_for_url(f"{live_server.url}/")
     yield page
     context.close()
+
+
+@pytest.fixture
+def listener_page(browser, live_server, transactional_db):
+    """A browser page logged in through the login form as a user without staff rights."""
+    UserFactory(username="listener")
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#id_username", "listener")
+    page.fill("#id_password", STAFF_PASSWORD)  # the factory gives every user this password
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    yield page
+    context.close()
