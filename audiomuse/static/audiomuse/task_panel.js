@@ -10,46 +10,9 @@
   const POLL_INTERVAL_MS = 1500;
   const LOG_LINES_SHOWN = 15;
   const ACTIVE_STATES = ["PENDING", "STARTED", "PROGRESS"];
-  const STATUS_HINTS = {
-    401: "Your session has ended: log in again.",
-    403: "Only staff users can start or cancel tasks.",
-  };
-
-  class ApiError extends Error {
-    constructor(message, status) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  function csrfToken() {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
-
-  // fetch() that turns every failure into an ApiError carrying the API's own `error` text.
-  async function callApi(method, url, body) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") {
-      headers["Content-Type"] = "application/json";
-      headers["X-CSRFToken"] = csrfToken();
-    }
-    let response;
-    try {
-      response = await fetch(url, {
-        method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (networkFailure) {
-      throw new ApiError("Network error: the AudioMuse server could not be reached.", 0);
-    }
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const hint = STATUS_HINTS[response.status];
-      const text = data.error || `Request failed (HTTP ${response.status}).`;
-      throw new ApiError(hint ? `${text} ${hint}` : text, response.status);
-    }
-    return data;
-  }
+  // Tasks are started and cancelled by staff only: say so rather than a bare "forbidden".
+  const STATUS_HINTS = { 403: "Only staff users can start or cancel tasks." };
+  const callApi = (method, url, body) => window.AudioMuseApi.callApi(method, url, body, STATUS_HINTS);
 
   function formatDuration(totalSeconds) {
     const seconds = Math.max(0, Math.floor(totalSeconds));

@@ -1,8 +1,8 @@
 // What the similarity pages share: the API helper, the song autocomplete, the results table and the
 // create-playlist form. Each page's own small script (similar.js, path.js, ...) wires them to its form.
 //
-// Everything goes through the AudioMuse-AI compatible JSON API with the session cookie and the
-// CSRF token base.html puts in <meta name="csrf-token">, so the pages show exactly what plugins get.
+// Everything goes through the AudioMuse-AI compatible JSON API (audiomuse/api.js), so the pages
+// show exactly what plugins get.
 window.AudioMuseSongTools = (function () {
   "use strict";
 
@@ -11,43 +11,8 @@ window.AudioMuseSongTools = (function () {
   const SEARCH_DELAY_MS = 250; // wait for a pause in typing: one search per word, not per key
   const SEARCH_MIN_CHARACTERS = 2;
   const PLAYLIST_NAME_MAX_LENGTH = 255; // the Playlist.name column
-  const STATUS_HINTS = { 401: "Your session has ended: log in again." };
 
-  class ApiError extends Error {
-    constructor(message, status) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  function csrfToken() {
-    const meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.content : "";
-  }
-
-  // fetch() that turns every failure into an ApiError carrying the API's own `error` text.
-  async function callApi(method, url, body) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") {
-      headers["Content-Type"] = "application/json";
-      headers["X-CSRFToken"] = csrfToken();
-    }
-    let response;
-    try {
-      response = await fetch(url, {
-        method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (networkFailure) {
-      throw new ApiError("Network error: the AudioMuse server could not be reached.", 0);
-    }
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const hint = STATUS_HINTS[response.status];
-      const text = data.error || `Request failed (HTTP ${response.status}).`;
-      throw new ApiError(hint ? `${text} ${hint}` : text, response.status);
-    }
-    return data;
-  }
+  const { ApiError, callApi } = window.AudioMuseApi;
 
   // "/api/x?a=1&b=true"; empty values are left out so the API applies its default.
   function apiUrl(path, params) {
