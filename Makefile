@@ -59,7 +59,7 @@ bench-pipeline: install-dev
 	$(BIN)/python -m bench.pipeline
 
 bench-similarity: install-dev
-	$(BIN)/python bench/similarity.py
+	$(BIN)/python bench/similarity.py --quality --latency
 
 bench-clustering: install-dev
 	$(BIN)/python bench/clustering_engine.py

@@ -1,14 +1,21 @@
-"""Similarity benchmark: quality on the analysed corpus, latency through the HTTP API at 100k tracks.
+"""Similarity benchmark: quality on the analysed real-music corpus, latency through the HTTP API at 100k tracks.
 
-    python bench/similarity.py [--tracks 100000] [--requests 200] [--skip-quality] [--corpus DIR]
+    python bench/similarity.py [--quality] [--latency] [--tracks 100000] [--requests 200] [--corpus DIR]
 
-Quality (when public corpus tracks are present in $AUDIOMUSE_CORPUS_DIR or
-var/corpus): the tracks are analysed by the real pipeline (first 60 s, MSD
-model) and stored; for every track, similar_tracks n=10 in standard and
-radius mode is scored by precision@10 against the corpus' album and style
-labels (with the random-order expectation for comparison), and paths between
-tracks of different styles are scored by their mean and largest step
-distance against random orderings of the same songs.
+With neither flag both parts run (``make bench-similarity`` asks for both).
+
+Quality: the public corpus tracks, analysed once by the real engine and cached
+(bench/analysed_corpus.py: first 120 s, MSD model), are stored as Track,
+TrackAnalysis and Embedding rows in a throw-away database; the real vector
+index is built and every request goes through the API with Django's test
+Client. For every track as the query, similar_tracks n=10 is scored by
+precision@10 against the corpus' album and style labels, in standard and
+radius mode, with the artist cap (MAX_SONGS_PER_ARTIST) on and off; random
+picks and the best score the label sizes allow are printed beside them.
+Then find_path between random start/end pairs (max_steps=25, the clients'
+defaults otherwise) is scored by the cosine distance of consecutive songs,
+against the same songs with the middle shuffled and against 23 random songs
+between the same ends.
 
 Latency: synthetic 200-d embeddings clustered like real ones (plus 50 tags
 and the other features per track) are stored in the real tables, the index
@@ -20,7 +27,6 @@ and the in-memory index in this one process, no network and no gunicorn.
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import json
 import os
@@ -35,27 +41,38 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 # this very file would shadow the `similarity` package.
 sys.path[:] = [str(REPO_DIR), *(entry for entry in sys.path[1:] if entry != str(REPO_DIR))]
 
-from bench.environment import django_with_services  # noqa: E402 - needs the path above
+from bench import analysed_corpus  # noqa: E402 - needs the path above
+from bench.environment import django_with_services  # noqa: E402
 
-PUBLIC_LIST = REPO_DIR.parent / "shared" / "corpus" / "public.txt"
 TARGETS_MS = {"similar_tracks": 25.0, "find_path (25 steps)": 250.0, "alchemy (5 inputs)": 300.0}
 SONGS_PER_ALBUM, ALBUMS_PER_ARTIST, STYLES = 10, 2, 64
+PRECISION_AT = 10
+PATH_PAIRS, PATH_LENGTH, RANDOM_ORDERS_PER_PATH = 30, 25, 20
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quality", action="store_true", help="precision@10 and path smoothness on the corpus")
+    parser.add_argument("--latency", action="store_true", help="request latency at --tracks synthetic tracks")
     parser.add_argument("--tracks", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200, help="timed requests per endpoint")
-    parser.add_argument("--skip-quality", action="store_true")
-    parser.add_argument("--corpus", default=None, help="corpus directory (default: $AUDIOMUSE_CORPUS_DIR, var/corpus)")
+    parser.add_argument(
+        "--corpus", default=None, help="corpus directory (default: $AUDIOMUSE_CORPUS_DIR, ../corpus-cache)"
+    )
     arguments = parser.parse_args()
-    corpus_dir = Path(arguments.corpus or os.environ.get("AUDIOMUSE_CORPUS_DIR") or REPO_DIR / "var" / "corpus")
+    run_both = not (arguments.quality or arguments.latency)
+    # Analysed (or read from the cache) before the services start: the analysis runs in worker processes.
+    corpus = analysed_corpus.load(corpus=arguments.corpus) if arguments.quality or run_both else None
     summary = {}
-    with django_with_services(AUDIO_MAX_DURATION="60", ANALYSIS_TAG_MODELS="msd"):
-        if not arguments.skip_quality:
-            summary["quality"] = quality(corpus_dir)
-        summary["latency"] = latency(tracks=arguments.tracks, requests=arguments.requests)
-    print_latency(summary["latency"])
+    with django_with_services():
+        if corpus is not None:
+            summary["quality"] = quality(corpus)
+        if arguments.latency or run_both:
+            summary["latency"] = latency(tracks=arguments.tracks, requests=arguments.requests)
+    if "quality" in summary:
+        print_quality(summary["quality"])
+    if "latency" in summary:
+        print_latency(summary["latency"])
     print(json.dumps(summary, indent=2))
 
 
@@ -79,66 +96,118 @@ def call(client, method: str, path: str, **payload):
     return response.json()
 
 
-# -- quality -------------------------------------------------------------------------------------
-
-
-def quality(corpus_dir: Path) -> dict:
-    labels = analyse_corpus(corpus_dir)
-    if len(labels) < 12:
-        print(f"quality: skipped, only {len(labels)} public corpus tracks in {corpus_dir}")
-        return {"skipped": f"{len(labels)} public corpus tracks in {corpus_dir}"}
+def load_index() -> None:
+    from similarity.index_manager import index_manager
     from similarity.services import vector_index_rebuild
 
     vector_index_rebuild()
+    index_manager.reload()  # not left to the reload message: the first request follows at once
+
+
+# -- quality -------------------------------------------------------------------------------------
+
+
+def quality(corpus: analysed_corpus.AnalysedCorpus) -> dict:
+    """Precision@10 of similar_tracks and smoothness of find_path on the analysed corpus, through the API."""
+    item_ids = store_corpus(corpus)
+    load_index()
     client = api_client()
-    result = {"tracks": len(labels), "precision_at_10": precision(client, labels), "paths": smoothness(client, labels)}
+    labels = {
+        item_id: {"album": album, "style": style}
+        for item_id, album, style in zip(item_ids, corpus.albums, corpus.styles, strict=True)
+    }
+    norms = np.linalg.norm(corpus.embeddings, axis=1, keepdims=True)
+    vectors = dict(zip(item_ids, corpus.embeddings / norms, strict=True))
+    result = {
+        "tracks": len(item_ids),
+        "skipped_tracks": len(corpus.skipped),
+        "model_version": corpus.model_version,
+        "settings": similarity_settings(),
+        "precision_at_10": precision(client, labels),
+        "paths": smoothness(client, vectors),
+    }
     from analysis.models import Track
 
     Track.objects.all().delete()  # the latency part starts from an empty library
     return result
 
 
-def analyse_corpus(corpus_dir: Path) -> dict[str, dict]:
-    """Analyse and store the public corpus tracks present; item_id -> {album, style}."""
-    index_file = corpus_dir / "index.csv"
-    if not index_file.is_file():
-        return {}
-    from analysis.engine import analyze_path
-    from analysis.services import track_analysis_save
+def store_corpus(corpus: analysed_corpus.AnalysedCorpus) -> list[str]:
+    """Track, TrackAnalysis and Embedding rows for every analysed corpus track; returns their item ids."""
+    from django.utils import timezone
 
-    public = set(PUBLIC_LIST.read_text().splitlines())
-    with index_file.open(newline="", encoding="utf-8") as index:
-        rows = [row for row in csv.DictReader(index) if row["relpath"] in public]
-    rows = [row for row in rows if (corpus_dir / row["relpath"]).is_file()]
-    labels, started = {}, time.perf_counter()
-    for number, row in enumerate(rows):
-        analysis = analyze_path(corpus_dir / row["relpath"])
-        metadata = {
-            "title": row["title"],
-            "author": row["artist"],
-            "album": row["album"],
-            "album_artist": row["artist"],
-        }
-        track_analysis_save(item_id=f"corpus-{number}", server_type="local", metadata=metadata, analysis=analysis)
-        labels[f"corpus-{number}"] = {"album": row["album"], "style": row["style_label"]}
-    print(f"quality: analysed {len(labels)} public corpus tracks in {time.perf_counter() - started:.0f} s", flush=True)
-    return labels
+    from analysis.models import Embedding, Track, TrackAnalysis
+
+    item_ids = [f"corpus-{number}" for number in range(len(corpus))]
+    tracks = Track.objects.bulk_create(
+        Track(item_id=item_id, server_type="local", title=title, author=artist, album=album, album_artist=artist,
+              path=relpath)
+        for item_id, title, artist, album, relpath in zip(
+            item_ids, corpus.titles, corpus.artists, corpus.albums, corpus.relpaths, strict=True
+        )
+    )  # fmt: skip
+    now = timezone.now()
+    TrackAnalysis.objects.bulk_create(
+        TrackAnalysis(track=track, tempo=float(corpus.tempo[i]), key=corpus.key[i], scale=corpus.scale[i],
+                      energy=float(corpus.energy[i]), moods=corpus.moods[i], other_features=corpus.other_features[i],
+                      model_version=corpus.model_version, analysed_at=now)
+        for i, track in enumerate(tracks)
+    )  # fmt: skip
+    Embedding.objects.bulk_create(
+        Embedding(track=track, vector=vector, model_version=corpus.model_version)
+        for track, vector in zip(tracks, corpus.embeddings, strict=True)
+    )
+    return item_ids
+
+
+def similarity_settings() -> dict:
+    """The settings that shape the results, as the API reads them."""
+    from similarity.config import similarity_config
+
+    config = similarity_config()
+    return {
+        "MAX_SONGS_PER_ARTIST": config.max_songs_per_artist,
+        "DUPLICATE_DISTANCE_THRESHOLD_COSINE": config.duplicate_threshold_cosine,
+        "MOOD_SIMILARITY": "off (mood_similarity=false)",
+        "PATH_DISTANCE_METRIC": config.path_metric.value,
+        "PATH_CANDIDATES_PER_STEP": config.path_candidates_per_step,
+        "PATH_FIX_SIZE": config.path_fix_size_default,
+    }
+
+
+SIMILAR_MODES = {
+    # name -> (radius_similarity, eliminate_duplicates)
+    "standard, artist cap": ("false", "true"),
+    "standard, no cap": ("false", "false"),
+    "radius, artist cap": ("true", "true"),
+    "radius, no cap": ("true", "false"),
+}
 
 
 def precision(client, labels: dict[str, dict]) -> dict:
-    """Mean precision@10 of similar_tracks per label and mode, and what random picks would score."""
-    scores: dict[str, list[float]] = {}
-    for item_id, label in labels.items():
-        for mode in ("standard", "radius"):
-            radius = "true" if mode == "radius" else "false"
-            rows = call(client, "get", "/api/similar_tracks", item_id=item_id, n=10, radius_similarity=radius)
-            for kind in ("album", "style"):
-                hits = sum(labels[row["item_id"]][kind] == label[kind] for row in rows)
-                scores.setdefault(f"{kind}/{mode}", []).append(hits / 10)
-    result = {key: round(float(np.mean(values)), 3) for key, values in sorted(scores.items())}
-    for kind in ("album", "style"):
-        result[f"{kind}/random"] = round(random_precision(labels, kind), 3)
-    print("quality: precision@10", result, flush=True)
+    """Mean precision@10 of similar_tracks per mode and label, every track a query, with the baselines."""
+    result = {}
+    for mode, (radius, cap) in SIMILAR_MODES.items():
+        hits: dict[str, list[float]] = {"album": [], "style": []}
+        returned = []
+        for item_id, label in labels.items():
+            rows = call(
+                client,
+                "get",
+                "/api/similar_tracks",
+                item_id=item_id,
+                n=PRECISION_AT,
+                radius_similarity=radius,
+                eliminate_duplicates=cap,
+                mood_similarity="false",
+            )
+            returned.append(len(rows))
+            for kind in hits:
+                hits[kind].append(sum(labels[row["item_id"]][kind] == label[kind] for row in rows) / PRECISION_AT)
+        result[mode] = {kind: float(np.mean(values)) for kind, values in hits.items()}
+        result[mode]["mean_returned"] = float(np.mean(returned))
+    result["random pick"] = {kind: random_precision(labels, kind) for kind in ("album", "style")}
+    result["best possible"] = {kind: best_precision(labels, kind) for kind in ("album", "style")}
     return result
 
 
@@ -148,42 +217,82 @@ def random_precision(labels: dict[str, dict], kind: str) -> float:
     return float(np.mean([(values.count(value) - 1) / (len(values) - 1) for value in values]))
 
 
-def smoothness(client, labels: dict[str, dict], *, pairs: int = 10) -> dict:
-    """Mean and largest step of paths between tracks of different styles, against shuffled orders."""
-    from analysis.models import Embedding
+def best_precision(labels: dict[str, dict], kind: str) -> float:
+    """The ceiling the label sizes allow: a query with 4 album mates can score at most 4/10."""
+    values = [label[kind] for label in labels.values()]
+    return float(np.mean([min(values.count(value) - 1, PRECISION_AT) / PRECISION_AT for value in values]))
 
-    vectors = {
-        item_id: np.asarray(vector) / np.linalg.norm(vector)
-        for item_id, vector in Embedding.objects.values_list("track__item_id", "vector")
-    }
+
+SHUFFLED = "same songs, middle shuffled"
+RANDOM_SONGS = f"{PATH_LENGTH - 2} random songs, same ends"
+
+
+def smoothness(client, vectors: dict[str, np.ndarray]) -> dict:
+    """Consecutive-song cosine distances along find_path, the same songs shuffled, and random songs."""
     rng = np.random.default_rng(0)
-    ids = list(labels)
-    length = min(25, len(ids) // 2)
-    found, shuffled = [], []
-    while len(found) < pairs:
-        start, end = rng.choice(ids, size=2, replace=False)
-        if labels[start]["style"] == labels[end]["style"]:
-            continue
-        path = call(client, "get", "/api/find_path", start_song_id=start, end_song_id=end, max_steps=length)
+    ids = list(vectors)
+    steps_by_order: dict[str, list[np.ndarray]] = {"find_path": [], SHUFFLED: [], RANDOM_SONGS: []}
+    lengths = []
+    for _ in range(PATH_PAIRS):
+        start, end = (str(item_id) for item_id in rng.choice(ids, size=2, replace=False))
+        path = call(client, "get", "/api/find_path", start_song_id=start, end_song_id=end, max_steps=PATH_LENGTH)
         order = [row["item_id"] for row in path["path"]]
-        found.append(steps(order, vectors))
-        middle = order[1:-1]
-        for _ in range(20):
-            rng.shuffle(middle)
-            shuffled.append(steps([order[0], *middle, order[-1]], vectors))
-    result = {
-        "length": length,
-        "mean_step": round(float(np.mean([s.mean() for s in found])), 4),
-        "max_step": round(float(np.mean([s.max() for s in found])), 4),
-        "random_mean_step": round(float(np.mean([s.mean() for s in shuffled])), 4),
-        "random_max_step": round(float(np.mean([s.max() for s in shuffled])), 4),
+        lengths.append(len(order))
+        steps_by_order["find_path"].append(steps(order, vectors))
+        others = [item_id for item_id in ids if item_id not in (start, end)]
+        for _ in range(RANDOM_ORDERS_PER_PATH):
+            middle = list(rng.permutation(order[1:-1]))
+            steps_by_order[SHUFFLED].append(steps([start, *middle, end], vectors))
+            chosen = list(rng.choice(others, size=PATH_LENGTH - 2, replace=False))
+            steps_by_order[RANDOM_SONGS].append(steps([start, *chosen, end], vectors))
+    orders = {
+        name: {
+            "mean_step": float(np.mean(np.concatenate(paths))),
+            "mean_of_max_step": float(np.mean([path.max() for path in paths])),
+            "largest_step": float(max(path.max() for path in paths)),
+        }
+        for name, paths in steps_by_order.items()
     }
-    print("quality: paths", result, flush=True)
-    return result
+    return {"pairs": PATH_PAIRS, "max_steps": PATH_LENGTH, "path_lengths": summary_of(lengths), "orders": orders}
 
 
 def steps(order: list[str], vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Cosine distance (1 - cos) between each song and the next."""
     return np.array([1.0 - float(vectors[a] @ vectors[b]) for a, b in itertools.pairwise(order)])
+
+
+def summary_of(values: list[int]) -> dict:
+    return {"min": int(min(values)), "mean": float(np.mean(values)), "max": int(max(values))}
+
+
+def print_quality(result: dict) -> None:
+    settings = result["settings"]
+    print(
+        f"\nquality on {result['tracks']} analysed public corpus tracks ({result['model_version']}, "
+        f"{result['skipped_tracks']} skipped)"
+    )
+    print("settings: " + ", ".join(f"{name}={value}" for name, value in settings.items()))
+    print(
+        f"\nsimilar_tracks precision@{PRECISION_AT}, every track a query (artist cap = "
+        f"{settings['MAX_SONGS_PER_ARTIST']} songs per artist)"
+    )
+    print(f"{'mode':<24} {'same album':>11} {'same style':>11} {'returned':>9}")
+    for mode, figures in result["precision_at_10"].items():
+        returned = f"{figures['mean_returned']:9.1f}" if "mean_returned" in figures else ""
+        print(f"{mode:<24} {figures['album']:11.3f} {figures['style']:11.3f} {returned}")
+    paths = result["paths"]
+    lengths = paths["path_lengths"]
+    print(
+        f"\nfind_path smoothness: {paths['pairs']} random start/end pairs, max_steps={paths['max_steps']} "
+        f"(songs per path: min {lengths['min']}, mean {lengths['mean']:.1f}, max {lengths['max']}); "
+        "cosine distance between consecutive songs"
+    )
+    print(f"{'order':<32} {'mean step':>10} {'mean max step':>14} {'largest step':>13}")
+    for name, figures in paths["orders"].items():
+        print(
+            f"{name:<32} {figures['mean_step']:10.4f} {figures['mean_of_max_step']:14.4f} "
+            f"{figures['largest_step']:13.4f}"
+        )
 
 
 # -- latency -------------------------------------------------------------------------------------
@@ -193,11 +302,7 @@ def latency(*, tracks: int, requests: int) -> dict:
     started = time.perf_counter()
     store_library(tracks)
     stored = time.perf_counter()
-    from similarity.index_manager import index_manager
-    from similarity.services import vector_index_rebuild
-
-    vector_index_rebuild()
-    index_manager.reload()  # not left to the reload message: the first request follows at once
+    load_index()
     print(f"latency: stored {tracks} tracks in {stored - started:.0f} s, "
           f"built the index in {time.perf_counter() - stored:.0f} s", flush=True)  # fmt: skip
     client = api_client()
@@ -282,6 +387,7 @@ def artist_name(album: int) -> str:
 
 
 def print_latency(rows: dict) -> None:
+    print("\nlatency through the API (Django test Client, one process)")
     for name, figures in rows.items():
         target = TARGETS_MS.get(name)
         verdict = "" if target is None else ("  ok" if figures["p95_ms"] < target else "  OVER TARGET")

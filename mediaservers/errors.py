@@ -30,6 +30,13 @@ class MediaServerAuthError(MediaServerError):
         self.url = url
 
 
+class IncompleteUserCredentials(MediaServerError):
+    """Someone's own credentials lack what this server needs (a Navidrome user without a password).
+
+    Raised before any request: the caller's input is at fault, not the server.
+    """
+
+
 class MediaServerNotFound(MediaServerError):
     """The album, track, playlist, user or library asked for does not exist."""
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from audiomuse.api.params import bool_param, int_param, request_data
 from clustering.models import PlaylistOrigin
+from mediaservers.adapters import MediaServerUser
 from similarity import selectors, services
 from similarity.alchemy import AlchemyItem, AlchemyResult, run_alchemy
 from similarity.config import (
@@ -269,7 +270,11 @@ def fingerprint(request):
 
 @extend_schema(
     request={"application/json": {"type": "object"}},
-    responses={201: OpenApiResponse(description="{message, playlist_id, mapped, skipped}"), 400: ERROR},
+    responses={
+        201: OpenApiResponse(description="{message, playlist_id, mapped, skipped}"),
+        400: ERROR,
+        502: OpenApiResponse(description="The media server could not be reached"),
+    },
 )
 @api_view(["POST"])
 def create_playlist(request):
@@ -283,6 +288,7 @@ def create_playlist(request):
         name=str(data.get("playlist_name") or ""),
         item_ids=item_ids,
         origin=origin if origin in PlaylistOrigin.values else PlaylistOrigin.MANUAL,
+        user=_playlist_owner(data.get("user_creds")),
     )
     body = {
         "message": f"Playlist '{created.playlist.name}' created with {created.mapped} tracks",
@@ -291,6 +297,37 @@ def create_playlist(request):
         "skipped": created.skipped,
     }
     return Response(body, status=status.HTTP_201_CREATED)
+
+
+# user_creds as AudioMuse-AI's pages send them ({user_identifier, token} for Jellyfin/Emby,
+# {user, password} for Navidrome), or under the sonic fingerprint's parameter names.
+_USER_CREDS_NAMES = {
+    "user_id": ("user_identifier", "user_id", "jellyfin_user_identifier"),
+    "token": ("token", "jellyfin_token"),
+    "username": ("user", "username", "navidrome_user"),
+    "password": ("password", "navidrome_password"),
+}
+_USER_CREDS_SHAPE = (
+    "user_creds must be an object of strings: {user_identifier, token} for Jellyfin/Emby, "
+    "{user, password} for Navidrome"
+)
+
+
+def _playlist_owner(user_creds) -> MediaServerUser | None:
+    """Whose playlist it is; None (user_creds absent, null or empty) means the server's configured user."""
+    if user_creds is None:
+        return None
+    if not isinstance(user_creds, dict):
+        raise InvalidSimilarityRequest(_USER_CREDS_SHAPE)
+    values = {}
+    for field, names in _USER_CREDS_NAMES.items():
+        given = [user_creds[name] for name in names if user_creds.get(name) not in (None, "")]
+        if not all(isinstance(value, str) for value in given):
+            raise InvalidSimilarityRequest(_USER_CREDS_SHAPE)
+        value = given[0] if given else ""
+        # Names lose stray spaces; a token or password is taken as typed.
+        values[field] = value if field in ("token", "password") else value.strip()
+    return MediaServerUser(**values) if any(values.values()) else None
 
 
 # -- external ----------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from django.db import transaction
 
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
 from clustering.models import Playlist, PlaylistEntry
+from mediaservers.adapters import MediaServerUser
+from mediaservers.errors import IncompleteUserCredentials
 from similarity.engine.vector_index import IndexParams, build_index_bytes
 from similarity.errors import InvalidSimilarityRequest
 from similarity.media import media_server
@@ -98,10 +100,14 @@ class PlaylistCreated:
     skipped: int  # ids dropped: unknown to the library or repeated
 
 
-def playlist_create(*, name: str, item_ids: Sequence[str], origin: str) -> PlaylistCreated:
+def playlist_create(
+    *, name: str, item_ids: Sequence[str], origin: str, user: MediaServerUser | None = None
+) -> PlaylistCreated:
     """Create the playlist on the media server, in this order, and record it in our playlist table.
 
-    Ids we do not know are skipped; InvalidSimilarityRequest when no name or no known track is left.
+    ``user``: create it as (and for) that user where playlists have owners, else as the configured user.
+    Ids we do not know are skipped; InvalidSimilarityRequest when no name or no known track is left,
+    or when ``user`` lacks what the server needs.
     """
     name = name.strip()
     if not name:
@@ -112,12 +118,18 @@ def playlist_create(*, name: str, item_ids: Sequence[str], origin: str) -> Playl
     if not mapped:
         raise InvalidSimilarityRequest("None of the track_ids is a track of the library")
     with media_server() as adapter:
-        server_id = adapter.create_playlist(name, mapped)
+        try:
+            server_id = adapter.create_playlist(name, mapped, user=user)
+        except IncompleteUserCredentials as exc:
+            raise InvalidSimilarityRequest(f"user_creds: {exc}") from exc
     with transaction.atomic():
         playlist = Playlist.objects.create(name=name, origin=origin, mediaserver_playlist_id=str(server_id))
         PlaylistEntry.objects.bulk_create(
             PlaylistEntry(playlist=playlist, track=tracks[item_id], position=position)
             for position, item_id in enumerate(mapped)
         )
-    logger.info("similarity.playlist.created", extra={"playlist": playlist.pk, "tracks": len(mapped), "origin": origin})
+    logger.info(
+        "similarity.playlist.created",
+        extra={"playlist": playlist.pk, "tracks": len(mapped), "origin": origin, "for_user": user is not None},
+    )
     return PlaylistCreated(playlist=playlist, mapped=len(mapped), skipped=len(item_ids) - len(mapped))

@@ -31,6 +31,8 @@ class Capability(enum.StrEnum):
     PLAY_HISTORY = "play_history"
     # play_history(user=...) with someone else's credentials
     PER_USER_HISTORY = "per_user_history"
+    # create_playlist(user=...): playlists belong to users, and this one to the user given
+    PER_USER_PLAYLISTS = "per_user_playlists"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,11 @@ class PlayRecord:
 
 @dataclass(frozen=True, repr=False)
 class MediaServerUser:
-    """Someone else's credentials for play_history: Jellyfin/Emby id + token, Navidrome name + password."""
+    """Someone's own credentials (play_history, create_playlist): Jellyfin/Emby id + token, Navidrome name + password.
+
+    Jellyfin/Emby accept a user name in ``user_id`` (or ``username``) and fall back to the server's
+    token when ``token`` is empty; Subsonic servers need ``username`` and ``password``.
+    """
 
     user_id: str = ""
     token: str = ""
@@ -174,18 +180,34 @@ class MediaServerAdapter(abc.ABC):
 
     # -- playlists ---------------------------------------------------------
 
-    def create_playlist(self, name: str, track_ids: Sequence[str]) -> str:
-        """Create a playlist with the tracks in this order; returns its id."""
+    def create_playlist(self, name: str, track_ids: Sequence[str], *, user: MediaServerUser | None = None) -> str:
+        """Create a playlist with the tracks in this order; returns its id.
+
+        With ``user``, servers whose playlists belong to users (PER_USER_PLAYLISTS) create it as, and
+        for, that user; the others (a folder, MPD, Lyrion) have no owners and ignore ``user``.
+        IncompleteUserCredentials when ``user`` lacks what this server needs.
+        """
         self.require(Capability.PLAYLISTS)
         if not name.strip():
             raise ValueError("playlist name is empty")
         ids = list(track_ids)
         if not ids:
             raise ValueError("a playlist needs at least one track")
-        return self._create_playlist(name, ids)
+        if user is None:
+            return self._create_playlist(name, ids)
+        if Capability.PER_USER_PLAYLISTS not in self.capabilities:
+            logger.info("mediaserver.playlist.user_ignored", extra={"server": self.server_type})
+            return self._create_playlist(name, ids)
+        return self._create_user_playlist(name, ids, user)
 
     @abc.abstractmethod
     def _create_playlist(self, name: str, track_ids: list[str]) -> str: ...
+
+    def _create_user_playlist(self, name: str, track_ids: list[str], user: MediaServerUser) -> str:
+        """Adapters with PER_USER_PLAYLISTS override this."""
+        raise CapabilityNotSupported(
+            Capability.PER_USER_PLAYLISTS.value, self.capability_message(Capability.PER_USER_PLAYLISTS)
+        )
 
     def list_playlists(self) -> list[PlaylistInfo]:
         self.require(Capability.PLAYLISTS)

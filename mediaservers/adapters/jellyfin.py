@@ -11,7 +11,7 @@ path prefix         none                                     /emby
 items               GET /Items?userId=...                    GET /Users/{id}/Items
 libraries (views)   GET /UserViews?userId=...                GET /Users/{id}/Views
 users               GET /Users (a list)                      GET /Users/Query (a query result)
-create playlist     POST /Playlists, JSON CreatePlaylistDto  POST /Playlists?Name=&Ids=&MediaType=
+create playlist     POST /Playlists, JSON CreatePlaylistDto  POST /Playlists?Name=&Ids=&MediaType=&UserId=
 item ids            32 hex digits                            decimal numbers
 ==================  =======================================  ================================
 
@@ -19,6 +19,10 @@ Jellyfin still serves the older /Users/{id}/Items routes but its OpenAPI spec
 lists only the ones above, so those are what we use. ProductionYear,
 AlbumArtist, RunTimeTicks and UserData are always returned; only Path,
 DateCreated and ChildCount must be asked for in ``Fields``.
+
+A playlist belongs to the ``UserId`` it is created for. Someone's own token
+may create playlists only for themselves; the server's (admin) API key for
+anyone, which is how a user id without a token is served.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from mediaservers.adapters.base import (
     parse_datetime,
 )
 from mediaservers.adapters.http import HttpClient
-from mediaservers.errors import MediaServerConfigError, MediaServerNotFound
+from mediaservers.errors import IncompleteUserCredentials, MediaServerConfigError, MediaServerNotFound
 
 PAGE_SIZE = 500
 TICKS_PER_SECOND = 10_000_000
@@ -54,7 +58,13 @@ class JellyfinFamilyAdapter(MediaServerAdapter):
 
     product: ClassVar[str]
     static_capabilities = frozenset(
-        {Capability.DOWNLOAD, Capability.PLAYLISTS, Capability.PLAY_HISTORY, Capability.PER_USER_HISTORY}
+        {
+            Capability.DOWNLOAD,
+            Capability.PLAYLISTS,
+            Capability.PER_USER_PLAYLISTS,
+            Capability.PLAY_HISTORY,
+            Capability.PER_USER_HISTORY,
+        }
     )
 
     def __init__(self, config, *, url: str, user: str, token: str, api_prefix: str = ""):
@@ -84,7 +94,8 @@ class JellyfinFamilyAdapter(MediaServerAdapter):
     def list_users(self) -> list[dict]:
         raise NotImplementedError
 
-    def _create_playlist(self, name: str, track_ids: list[str]) -> str:
+    def post_playlist(self, name: str, track_ids: list[str], *, user_id: str, headers: dict | None) -> str:
+        """Create the playlist owned by ``user_id``; ``headers`` replace the server's token."""
         raise NotImplementedError
 
     # -- plumbing -------------------------------------------------------------
@@ -107,6 +118,14 @@ class JellyfinFamilyAdapter(MediaServerAdapter):
             if str(user.get("Name", "")).casefold() == name_or_id.casefold():
                 return str(user["Id"])
         raise MediaServerNotFound(f"{self.product} has no user named {name_or_id!r}")
+
+    def _acting_as(self, user: MediaServerUser) -> tuple[str, dict | None]:
+        """The user's id and the headers carrying their token (None: the server's own token)."""
+        identifier = user.user_id or user.username
+        if not identifier:
+            raise IncompleteUserCredentials(f"{self.product} needs the user's id or name")
+        headers = self.auth_headers(user.token) if user.token else None
+        return self.resolve_user_id(identifier), headers
 
     def _query_items(self, params: dict[str, Any], *, user_id: str, headers: dict | None = None) -> dict:
         path, route_params = self.items_route(user_id)
@@ -219,16 +238,20 @@ class JellyfinFamilyAdapter(MediaServerAdapter):
             for item in self._paged_items(params)
         ]
 
+    def _create_playlist(self, name: str, track_ids: list[str]) -> str:
+        return self.post_playlist(name, track_ids, user_id=self.user_id, headers=None)
+
+    def _create_user_playlist(self, name: str, track_ids: list[str], user: MediaServerUser) -> str:
+        user_id, headers = self._acting_as(user)
+        return self.post_playlist(name, track_ids, user_id=user_id, headers=headers)
+
     def _delete_playlist(self, playlist_id: str) -> None:
         self.http.send_json("DELETE", f"/Items/{playlist_id}")
 
     # -- history ----------------------------------------------------------------
 
     def _play_history(self, *, limit: int, user: MediaServerUser | None) -> list[PlayRecord]:
-        user_id, headers = self.user_id, None
-        if user is not None:
-            headers = self.auth_headers(user.token) if user.token else None
-            user_id = self.resolve_user_id(user.user_id or user.username)
+        user_id, headers = self._acting_as(user) if user is not None else (self.user_id, None)
         params = {
             "IncludeItemTypes": "Audio",
             "Recursive": "true",
@@ -265,9 +288,9 @@ class JellyfinAdapter(JellyfinFamilyAdapter):
     def list_users(self) -> list[dict]:
         return self.http.get_json("/Users") or []
 
-    def _create_playlist(self, name: str, track_ids: list[str]) -> str:
-        body = {"Name": name, "Ids": track_ids, "UserId": self.user_id, "MediaType": "Audio"}
-        return str(self.http.send_json("POST", "/Playlists", json=body)["Id"])
+    def post_playlist(self, name: str, track_ids: list[str], *, user_id: str, headers: dict | None) -> str:
+        body = {"Name": name, "Ids": track_ids, "UserId": user_id, "MediaType": "Audio"}
+        return str(self.http.send_json("POST", "/Playlists", json=body, headers=headers)["Id"])
 
 
 class EmbyAdapter(JellyfinFamilyAdapter):
@@ -291,9 +314,9 @@ class EmbyAdapter(JellyfinFamilyAdapter):
     def list_users(self) -> list[dict]:
         return (self.http.get_json("/Users/Query") or {}).get("Items") or []
 
-    def _create_playlist(self, name: str, track_ids: list[str]) -> str:
-        params = {"Name": name, "Ids": ",".join(track_ids), "MediaType": "Audio", "UserId": self.user_id}
-        return str(self.http.send_json("POST", "/Playlists", params=params)["Id"])
+    def post_playlist(self, name: str, track_ids: list[str], *, user_id: str, headers: dict | None) -> str:
+        params = {"Name": name, "Ids": ",".join(track_ids), "MediaType": "Audio", "UserId": user_id}
+        return str(self.http.send_json("POST", "/Playlists", params=params, headers=headers)["Id"])
 
 
 def _album_from(item: dict) -> Album:

@@ -20,6 +20,9 @@ been played at least as often as the next album: the result is the exact top
 list at the cost of one request per album visited, not per track. Servers
 whose envelope says neither ``type: navidrome`` nor ``openSubsonic: true``
 do not report per-user play counts, so the capability is absent there.
+
+Playlists belong to the user who authenticates ``createPlaylist``: with
+someone's own name and password, the playlist is theirs.
 """
 
 from __future__ import annotations
@@ -45,7 +48,13 @@ from mediaservers.adapters.base import (
     parse_datetime,
 )
 from mediaservers.adapters.http import HttpClient
-from mediaservers.errors import MediaServerAuthError, MediaServerConfigError, MediaServerError, MediaServerNotFound
+from mediaservers.errors import (
+    IncompleteUserCredentials,
+    MediaServerAuthError,
+    MediaServerConfigError,
+    MediaServerError,
+    MediaServerNotFound,
+)
 
 logger = logging.getLogger("mediaservers")
 
@@ -60,7 +69,7 @@ NOT_FOUND_CODE = 70
 
 class NavidromeAdapter(MediaServerAdapter):
     server_type = "navidrome"
-    static_capabilities = frozenset({Capability.DOWNLOAD, Capability.PLAYLISTS})
+    static_capabilities = frozenset({Capability.DOWNLOAD, Capability.PLAYLISTS, Capability.PER_USER_PLAYLISTS})
 
     def __init__(self, config):
         super().__init__(config)
@@ -250,12 +259,27 @@ class NavidromeAdapter(MediaServerAdapter):
         return [PlaylistInfo(str(p["id"]), str(p.get("name", "")), p.get("songCount")) for p in playlists]
 
     def _create_playlist(self, name: str, track_ids: list[str]) -> str:
+        return self._create_playlist_as(name, track_ids, credentials=None)
+
+    def _create_user_playlist(self, name: str, track_ids: list[str], user: MediaServerUser) -> str:
+        return self._create_playlist_as(name, track_ids, credentials=self._playlist_credentials(user))
+
+    def _playlist_credentials(self, user: MediaServerUser) -> tuple[str, str] | None:
+        """The user's (name, password); None for the configured user named without a password."""
+        if user.username and user.password:
+            return user.username, user.password
+        # AudioMuse-AI's page sends the prefilled configured user with the password left empty.
+        if user.username == self.config.navidrome_user:
+            return None
+        raise IncompleteUserCredentials("Navidrome needs the user's name and password")
+
+    def _create_playlist_as(self, name: str, track_ids: list[str], *, credentials: tuple[str, str] | None) -> str:
         params = [("name", name), *[("songId", track_id) for track_id in track_ids]]
-        playlist = self._call("createPlaylist", params, idempotent=False).get("playlist")
+        playlist = self._call("createPlaylist", params, credentials=credentials, idempotent=False).get("playlist")
         if playlist:
             return str(playlist["id"])
         # Subsonic before 1.14 answers with an empty envelope: find the newest of that name.
-        candidates = self._call("getPlaylists").get("playlists", {}).get("playlist", [])
+        candidates = self._call("getPlaylists", credentials=credentials).get("playlists", {}).get("playlist", [])
         named = [p for p in candidates if p.get("name") == name]
         if not named:
             raise MediaServerError(f"Navidrome did not create playlist {name!r}")

@@ -1,4 +1,5 @@
-"""POST /api/create_playlist through the local folder adapter (a real .m3u8) and the fake Jellyfin."""
+"""POST /api/create_playlist through the local folder adapter (a real .m3u8) and the fake Jellyfin,
+Emby and Navidrome (their wire formats), with and without someone's own ``user_creds``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from analysis.models import Track
 from clustering.models import Playlist, PlaylistOrigin
 from mediaservers.adapters.local import stable_id
 from tests.mediaservers.fakes.catalog import Catalog
-from tests.mediaservers.fakes.jellyfin import FakeJellyfin
+from tests.mediaservers.fakes.jellyfin import FakeEmby, FakeJellyfin
+from tests.mediaservers.fakes.navidrome import FakeNavidrome
 from tests.mediaservers.library import SOURCE_TRACKS, write_library
 
 
@@ -80,6 +82,23 @@ def test_bad_requests_are_400_and_write_nothing(token_client, local_library, bod
     assert not Playlist.objects.exists()
 
 
+@pytest.mark.parametrize("user_creds", ["bob:secret", ["bob", "secret"], {"user": "bob", "password": 1234}])
+def test_malformed_user_creds_are_400_and_write_nothing(token_client, local_library, settings, user_creds):
+    body = {"playlist_name": "Mine", "track_ids": [local_library["Opening"]], "user_creds": user_creds}
+    response = create(token_client, body)
+    assert response.status_code == 400
+    assert "user_creds must be an object" in response.json()["error"]
+    assert not Playlist.objects.exists()
+    assert not Path(settings.PLAYLIST_DIR).exists()
+
+
+def test_a_folder_has_no_playlist_owners_so_user_creds_are_ignored(token_client, local_library, settings):
+    body = {"playlist_name": "Mine", "track_ids": [local_library["Opening"]], "user_creds": {"user": "bob"}}
+    response = create(token_client, body)
+    assert response.status_code == 201
+    assert (Path(settings.PLAYLIST_DIR) / "Mine.m3u8").is_file()
+
+
 def test_playlist_on_jellyfin_uses_its_ids(token_client, db, settings):
     with FakeJellyfin(Catalog.synthetic(albums=1, tracks_per_album=3)) as fake:
         settings.MEDIASERVER_TYPE = "jellyfin"
@@ -107,4 +126,156 @@ def test_an_unreachable_server_is_502_and_writes_nothing(token_client, db, setti
     response = create(token_client, {"playlist_name": "Offline", "track_ids": ["a" * 32]})
     assert response.status_code == 502
     assert "error" in response.json()
+    assert not Playlist.objects.exists()
+
+
+# -- someone's own credentials on servers whose playlists belong to users --------------------------
+
+
+@pytest.fixture(scope="module")
+def jellyfin():
+    with FakeJellyfin(Catalog.synthetic(albums=1, tracks_per_album=3)) as fake:
+        yield fake
+    assert not fake.errors, fake.errors
+
+
+@pytest.fixture
+def on_jellyfin(jellyfin, db, settings) -> list[str]:
+    """Jellyfin is the server, configured as alice with the admin API key; returns the track ids."""
+    settings.MEDIASERVER_TYPE = "jellyfin"
+    settings.JELLYFIN_URL = jellyfin.url
+    settings.JELLYFIN_USER_ID = "alice"
+    settings.JELLYFIN_TOKEN = jellyfin.api_key
+    return known_tracks(jellyfin)
+
+
+def known_tracks(fake) -> list[str]:
+    ids = [fake.track_ids[track.key] for track in fake.catalog.tracks]
+    for item_id in ids:
+        Track.objects.get_or_create(item_id=item_id, defaults={"title": item_id})
+    return ids
+
+
+def jellyfin_owner(fake, response) -> str:
+    owner_id = fake.playlists[response.json()["playlist_id"]].owner_id
+    return next(user.name for user in fake.users.values() if user.id == owner_id)
+
+
+@pytest.mark.parametrize(
+    "user_creds_for",
+    [
+        lambda fake: {"user_identifier": "bob", "token": "bob-token"},
+        lambda fake: {"jellyfin_user_identifier": "bob", "jellyfin_token": "bob-token"},
+        lambda fake: {"user_identifier": fake.users["bob"].id, "token": ""},
+    ],
+    ids=["AudioMuse-AI page: name and own token", "fingerprint names", "id alone: the server's key acts for bob"],
+)
+def test_jellyfin_playlist_belongs_to_the_user_in_user_creds(token_client, jellyfin, on_jellyfin, user_creds_for):
+    body = {"playlist_name": "Bob's mix", "track_ids": on_jellyfin, "user_creds": user_creds_for(jellyfin)}
+    response = create(token_client, body)
+    assert response.status_code == 201, response.json()
+    assert jellyfin_owner(jellyfin, response) == "bob"
+    assert jellyfin.playlist_track_ids(response.json()["playlist_id"]) == on_jellyfin
+
+
+@pytest.mark.parametrize("user_creds", [None, {}, {"user_identifier": "", "token": ""}])
+def test_jellyfin_without_user_creds_the_configured_user_owns_it(token_client, jellyfin, on_jellyfin, user_creds):
+    body = {"playlist_name": "Shared mix", "track_ids": on_jellyfin, "user_creds": user_creds}
+    response = create(token_client, body)
+    assert response.status_code == 201
+    assert jellyfin_owner(jellyfin, response) == "alice"
+
+
+@pytest.mark.parametrize(
+    ("user_creds", "message"),
+    [
+        ({"user_identifier": "bob", "token": "stolen-token"}, "rejected the credentials"),
+        ({"user_identifier": "alice", "token": "bob-token"}, "rejected the credentials"),  # bob is no admin
+        ({"user_identifier": "nobody", "token": ""}, "no user named 'nobody'"),
+        ({"token": "bob-token"}, "needs the user's id or name"),
+    ],
+)
+def test_jellyfin_refused_user_creds_are_400_and_write_nothing(
+    token_client, jellyfin, on_jellyfin, user_creds, message
+):
+    playlists_before = set(jellyfin.playlists)
+    response = create(token_client, {"playlist_name": "Never", "track_ids": on_jellyfin, "user_creds": user_creds})
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert "stolen-token" not in response.json()["error"]
+    assert set(jellyfin.playlists) == playlists_before
+    assert not Playlist.objects.exists()
+
+
+def test_emby_playlist_belongs_to_the_user_in_user_creds(token_client, db, settings):
+    with FakeEmby(Catalog.synthetic(albums=1, tracks_per_album=2)) as emby:
+        settings.MEDIASERVER_TYPE = "emby"
+        settings.EMBY_URL = emby.url
+        settings.EMBY_USER_ID = emby.users["alice"].id
+        settings.EMBY_TOKEN = emby.api_key
+        ids = known_tracks(emby)
+        bob = emby.users["bob"]
+        body = {
+            "playlist_name": "Bob's",
+            "track_ids": ids,
+            "user_creds": {"user_identifier": bob.id, "token": bob.token},
+        }
+        response = create(token_client, body)
+        assert response.status_code == 201
+        assert emby.playlists[response.json()["playlist_id"]].owner_id == bob.id
+        assert not emby.errors
+
+
+@pytest.fixture(scope="module")
+def navidrome():
+    with FakeNavidrome(Catalog.synthetic(albums=1, tracks_per_album=3)) as fake:
+        yield fake
+    assert not fake.errors, fake.errors
+
+
+@pytest.fixture
+def on_navidrome(navidrome, db, settings) -> list[str]:
+    """Navidrome is the server, configured as alice; returns the track ids."""
+    settings.MEDIASERVER_TYPE = "navidrome"
+    settings.NAVIDROME_URL = navidrome.url
+    settings.NAVIDROME_USER = "alice"
+    settings.NAVIDROME_PASSWORD = "alice-pass"
+    return known_tracks(navidrome)
+
+
+@pytest.mark.parametrize(
+    ("user_creds", "owner"),
+    [
+        ({"user": "bob", "password": "bob-pass"}, "bob"),  # AudioMuse-AI's page
+        ({"navidrome_user": "bob", "navidrome_password": "bob-pass"}, "bob"),  # the fingerprint's names
+        ({"user": "alice", "password": ""}, "alice"),  # the prefilled configured user, password left empty
+        (None, "alice"),
+    ],
+)
+def test_navidrome_playlist_belongs_to_the_user_in_user_creds(token_client, navidrome, on_navidrome, user_creds, owner):
+    body = {"playlist_name": "Mix", "track_ids": on_navidrome, "user_creds": user_creds}
+    response = create(token_client, body)
+    assert response.status_code == 201, response.json()
+    playlist = navidrome.playlists[response.json()["playlist_id"]]
+    assert playlist["owner"] == owner
+    assert playlist["songs"] == on_navidrome
+
+
+@pytest.mark.parametrize(
+    ("user_creds", "message"),
+    [
+        ({"user": "bob", "password": "wrong-pass"}, "rejected the credentials"),
+        ({"user": "bob", "password": ""}, "needs the user's name and password"),
+        ({"user_identifier": "bob", "token": "bob-token"}, "needs the user's name and password"),
+    ],
+)
+def test_navidrome_refused_user_creds_are_400_and_write_nothing(
+    token_client, navidrome, on_navidrome, user_creds, message
+):
+    playlists_before = set(navidrome.playlists)
+    response = create(token_client, {"playlist_name": "Never", "track_ids": on_navidrome, "user_creds": user_creds})
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+    assert "wrong-pass" not in response.json()["error"]
+    assert set(navidrome.playlists) == playlists_before
     assert not Playlist.objects.exists()
