@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: up test lint format install install-dev models bench bench-analysis bench-index bench-pipeline bench-similarity bench-clustering clean
+.PHONY: up test lint format install install-dev models bench bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality bench-clustering-engine clean
 
 up: install
 	$(BIN)/python manage.py up
@@ -47,7 +47,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt requirement
 models: install
 	$(BIN)/python manage.py build_models
 
-bench: bench-analysis bench-index bench-pipeline bench-similarity bench-clustering
+bench: bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality
 
 bench-analysis: install-dev
 	$(BIN)/python bench/analysis.py
@@ -62,6 +62,12 @@ bench-similarity: install-dev
 	$(BIN)/python bench/similarity.py --quality --latency
 
 bench-clustering: install-dev
+	$(BIN)/python -m bench.clustering
+
+bench-clustering-quality: install-dev
+	$(BIN)/python -m bench.clustering_quality
+
+bench-clustering-engine: install-dev
 	$(BIN)/python bench/clustering_engine.py
 
 clean:

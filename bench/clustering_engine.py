@@ -11,7 +11,7 @@ with the default fitness (mood diversity and purity). One untimed run first
 pays the imports and thread pools. ``--threads 1`` is what a worker uses
 (run_batch's default); 0 lets BLAS/OpenMP use every core. The machine's load
 average is recorded, since other processes slow the figures down.
-Prints a table and a JSON summary. The Django orchestration (1 vs 2 workers) is measured elsewhere.
+Prints a table and a JSON summary. bench/clustering.py measures whole jobs through Celery (1 and 2 workers).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,24 +37,60 @@ MOOD_LABELS = (*STRATIFIED_GENRES, *(f"mood-{i}" for i in range(50 - len(STRATIF
 BLOBS = 64
 
 
-def synthetic_library(count: int, *, seed: int = 0) -> ClusteringData:
+@dataclass(frozen=True, eq=False)
+class SyntheticTracks:
+    """A planted library: BLOBS Gaussian blobs in 200-d, each with a dominant mood.
+
+    embeddings: np.ndarray [shape=(n, 200), float32]; tempo_bpm, energy: [shape=(n,)];
+    moods: [shape=(n, len(mood_labels))] probabilities; other_features: [shape=(n, 6)];
+    artists: one name per track; blobs: [shape=(n,)] the blob each track was drawn from.
+    """
+
+    embeddings: np.ndarray
+    tempo_bpm: np.ndarray
+    energy: np.ndarray
+    moods: np.ndarray
+    other_features: np.ndarray
+    artists: list[str]
+    blobs: np.ndarray
+    mood_labels: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+
+def synthetic_tracks(count: int, *, mood_labels: tuple[str, ...] = MOOD_LABELS, seed: int = 0) -> SyntheticTracks:
     """``count`` tracks in BLOBS blobs whose sizes fall off like 1 / rank."""
     rng = np.random.default_rng(seed)
     weights = 1.0 / np.arange(1, BLOBS + 1)
     blobs = rng.choice(BLOBS, size=count, p=weights / weights.sum())
     centres = rng.normal(size=(BLOBS, 200))
-    moods = rng.uniform(0.0, 0.15, size=(count, len(MOOD_LABELS)))
-    dominant = rng.permutation(len(MOOD_LABELS))[np.arange(BLOBS) % len(MOOD_LABELS)]
+    moods = rng.uniform(0.0, 0.15, size=(count, len(mood_labels)))
+    dominant = rng.permutation(len(mood_labels))[np.arange(BLOBS) % len(mood_labels)]
     moods[np.arange(count), dominant[blobs]] = rng.uniform(0.4, 0.9, size=count)
-    return build_clustering_data(
-        item_ids=[f"bench-{i}" for i in range(count)],
+    return SyntheticTracks(
         embeddings=(3.0 + centres[blobs] + 0.6 * rng.normal(size=(count, 200))).astype(np.float32),
         tempo_bpm=rng.uniform(60, 180, size=count),
         energy=rng.uniform(0, 1, size=count),
         moods=moods,
         other_features=rng.uniform(0, 1, size=(count, 6)),
         artists=[f"artist-{i}" for i in rng.integers(0, max(1, count // 10), size=count)],
-        mood_labels=MOOD_LABELS,
+        blobs=blobs,
+        mood_labels=tuple(mood_labels),
+    )
+
+
+def synthetic_library(count: int, *, seed: int = 0) -> ClusteringData:
+    tracks = synthetic_tracks(count, seed=seed)
+    return build_clustering_data(
+        item_ids=[f"bench-{i}" for i in range(count)],
+        embeddings=tracks.embeddings,
+        tempo_bpm=tracks.tempo_bpm,
+        energy=tracks.energy,
+        moods=tracks.moods,
+        other_features=tracks.other_features,
+        artists=tracks.artists,
+        mood_labels=tracks.mood_labels,
         tempo_range_bpm=(40.0, 200.0),
     )
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 import numpy as np
 from django.db.models import Q
@@ -20,10 +22,15 @@ from scheduling.models import TERMINAL_STATES, TaskState, TaskStatus
 
 logger = logging.getLogger(__name__)
 
+# How often a running batch asks the database whether it was cancelled: runs take from
+# milliseconds (small libraries) to seconds, and a query per run would dominate the small ones.
+CANCEL_CHECK_INTERVAL_SECONDS = 1.0
+
 
 def clustering_batch_run(*, child_id: str, run_id: str, batch_id: int, elites: list[dict]) -> BatchResult | None:
-    """Run one batch and store its best run and elites; None when the job was cancelled meanwhile.
+    """Run one batch and store its best run and elites; None when it was cancelled or timed out meanwhile.
 
+    The engine stops between runs within CANCEL_CHECK_INTERVAL_SECONDS of a cancel.
     Raises whatever the engine raises; the task records that as a failed batch.
     """
     if batch_cancelled(child_id=child_id, run_id=run_id):
@@ -39,12 +46,27 @@ def clustering_batch_run(*, child_id: str, run_id: str, batch_id: int, elites: l
         iterations=batch.iterations,
         first_run_index=batch.first_run_index,
         rng=np.random.default_rng([details["job_seed"], batch.index]),
+        should_stop=_cancel_check(child_id=child_id, run_id=run_id),
     )
-    # Cancelled or timed out while running: the result belongs to nobody.
+    # Cancelled or timed out while running (stopped early or not): the result belongs to nobody.
     if batch_cancelled(child_id=child_id, run_id=run_id):
         return None
     _batch_result_save(batch=batch, result=result)
     return result
+
+
+def _cancel_check(*, child_id: str, run_id: str) -> Callable[[], bool]:
+    """The engine's should_stop: ``batch_cancelled``, asked at most once per interval; a stop is final."""
+    last_asked, cancelled = float("-inf"), False
+
+    def should_stop() -> bool:
+        nonlocal last_asked, cancelled
+        if not cancelled and time.monotonic() - last_asked >= CANCEL_CHECK_INTERVAL_SECONDS:
+            last_asked = time.monotonic()
+            cancelled = batch_cancelled(child_id=child_id, run_id=run_id)
+        return cancelled
+
+    return should_stop
 
 
 def _batch_result_save(*, batch: ClusteringBatch, result: BatchResult) -> None:

@@ -194,7 +194,8 @@ def _refresh_progress(run_id: str) -> dict:
     counters = {
         "runs_completed": done.aggregate(runs=Sum("iterations"))["runs"] or 0,
         "batches_completed": done.count(),
-        "batches_failed": done.exclude(child__status=TaskState.SUCCESS).count(),
+        # Timed out or crashed; a batch cancelled on its own (REVOKED) is not a failure.
+        "batches_failed": done.filter(child__status=TaskState.FAILURE).count(),
         "batches_active": batches.filter(child__status__in=ACTIVE_STATES).count(),
         "best_score": batches.aggregate(best=Max("score"))["best"],
     }
@@ -227,7 +228,10 @@ def _run_ended(run_id: str) -> bool:
 
 
 def batch_cancelled(*, child_id: str, run_id: str) -> bool:
-    """True when the batch or its job was cancelled, timed out or failed: its result is not wanted."""
+    """True when the batch or its job was cancelled, timed out or failed: its result is not wanted.
+
+    The cooperative check album jobs make between tracks; a batch makes it between runs.
+    """
     return TaskStatus.objects.filter(Q(task_id=child_id) | Q(task_id=run_id), status__in=TERMINAL_STATES).exists()
 
 

@@ -6,7 +6,7 @@ ids and score-space centroids, never the feature matrices.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,12 +70,16 @@ class IterationResult:
 
 @dataclass(frozen=True)
 class BatchResult:
-    """A batch's best run (None if no run was usable) and the elites updated with its runs."""
+    """A batch's best run (None if no run was usable) and the elites updated with its runs.
+
+    runs: the runs actually done; fewer than asked when ``stopped`` (should_stop said so).
+    """
 
     best: IterationResult | None
     elites: tuple[Elite, ...]
     runs: int
     unusable_runs: int
+    stopped: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,7 @@ class BatchResult:
             "elites": [elite.as_dict() for elite in self.elites],
             "runs": self.runs,
             "unusable_runs": self.unusable_runs,
+            "stopped": self.stopped,
         }
 
     @classmethod
@@ -93,6 +98,7 @@ class BatchResult:
             elites=tuple(Elite.from_dict(elite) for elite in mapping["elites"]),
             runs=int(mapping["runs"]),
             unusable_runs=int(mapping["unusable_runs"]),
+            stopped=bool(mapping.get("stopped", False)),
         )
 
 
@@ -105,6 +111,7 @@ def run_batch(
     first_run_index: int,
     rng: np.random.Generator,
     max_threads: int | None = 1,
+    should_stop: Callable[[], bool] | None = None,
 ) -> BatchResult:
     """Runs ``first_run_index`` .. ``first_run_index + iterations - 1`` of ``config.clustering_runs``.
 
@@ -115,11 +122,23 @@ def run_batch(
     max_threads: BLAS/OpenMP threads (None = the libraries' default, one per core). The
     parallelism is the Celery worker processes, one batch each; threads inside a batch
     mostly spin against the other workers (7x slower runs measured on a busy 2-core host).
+    should_stop: asked before every run; once it answers True the batch ends at once and
+    returns what it found so far, marked ``stopped`` (a cancel is not an error).
     """
     with threadpool_limits(limits=max_threads):
         return _run_batch(
-            data=data, config=config, elites=elites, iterations=iterations, first_run_index=first_run_index, rng=rng
+            data=data,
+            config=config,
+            elites=elites,
+            iterations=iterations,
+            first_run_index=first_run_index,
+            rng=rng,
+            should_stop=should_stop or _never,
         )
+
+
+def _never() -> bool:
+    return False
 
 
 def _run_batch(
@@ -130,6 +149,7 @@ def _run_batch(
     iterations: int,
     first_run_index: int,
     rng: np.random.Generator,
+    should_stop: Callable[[], bool],
 ) -> BatchResult:
     require_enough_tracks(data.track_count)
     plan = sampling_plan(data=data, settings=config.sampling)
@@ -137,7 +157,12 @@ def _run_batch(
     elites, unusable, sample = tuple(elites), 0, None
     best: IterationResult | None = None
     best_score = float("-inf")
+    runs, stopped = 0, False
     for run_index in range(first_run_index, first_run_index + iterations):
+        if should_stop():
+            stopped = True
+            break
+        runs += 1
         sample = stratified_sample(plan=plan, previous=sample, change_per_run=config.sampling.change_per_run, rng=rng)
         params = next_params(
             search=config.search,
@@ -155,7 +180,7 @@ def _run_batch(
         elites = updated_elites(elites=elites, candidates=[candidate], top_n=config.evolution.top_n_elites)
         if result.score > best_score:
             best, best_score = result, result.score
-    return BatchResult(best=best, elites=elites, runs=iterations, unusable_runs=unusable)
+    return BatchResult(best=best, elites=elites, runs=runs, unusable_runs=unusable, stopped=stopped)
 
 
 def run_iteration(

@@ -6,6 +6,7 @@ are written as tiny WAV files so the local adapter's ids (hash of the path)
 match the rows.
 """
 
+import threading
 import time
 import wave
 from collections import Counter
@@ -14,7 +15,7 @@ import numpy as np
 import pytest
 
 from analysis.audio.labels import MSD_LABELS
-from clustering import engine
+from clustering import engine, orchestration
 from clustering.models import ClusteringBatch, Playlist
 from mediaservers.adapters.local import stable_id
 from scheduling.models import TaskStatus
@@ -164,12 +165,103 @@ def test_cancel_mid_run_stops_batches_and_writes_no_playlists(celery_worker, sta
     response = staff_client.post(f"/api/cancel/{task_id}")
     assert response.status_code == 200
     assert wait_until_done(staff_client, task_id)["state"] == "REVOKED"
-    time.sleep(3)  # running batches notice when they end
+    time.sleep(3)  # running batches notice within a second (one cancel check per second)
 
     assert not TaskStatus.objects.filter(parent_id=task_id, status__in=("PENDING", "STARTED", "PROGRESS")).exists()
     assert ClusteringBatch.objects.filter(run_id=task_id, child__isnull=True).exists()  # never launched
     assert not Playlist.objects.exists()
     assert automatic_files(music_dir.parent / "playlists") == []
+
+
+class WatchedBatches:
+    """engine.run_batch, counting the runs each batch starts and the batches still inside it."""
+
+    def __init__(self, run_batch):
+        self._run_batch = run_batch
+        self._lock = threading.Lock()
+        self.runs_started, self.running, self.results = 0, 0, []
+
+    def __call__(self, *, should_stop, **kwargs):
+        def counting_should_stop():
+            stop = should_stop()
+            with self._lock:
+                self.runs_started += not stop
+            return stop
+
+        with self._lock:
+            self.running += 1
+        try:
+            result = self._run_batch(**kwargs, should_stop=counting_should_stop)
+        finally:
+            with self._lock:
+                self.running -= 1
+        self.results.append(result)
+        return result
+
+
+def wait_for(predicate, *, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_cancel_mid_batch_stops_the_running_batches_between_runs(
+    celery_worker, staff_client, music_dir, settings, monkeypatch
+):
+    planted_library(music_dir)
+    settings.ITERATIONS_PER_BATCH_JOB = 5000  # minutes per batch if nothing stopped it
+    watched = WatchedBatches(engine.run_batch)
+    monkeypatch.setattr(engine, "run_batch", watched)
+    task_id = start_clustering(staff_client, clustering_runs=20000)
+    wait_for(lambda: watched.running == 2 and watched.runs_started >= 6, timeout=60, what="batches never ran")
+
+    cancelled_at = time.monotonic()
+    assert staff_client.post(f"/api/cancel/{task_id}").status_code == 200
+    assert wait_until_done(staff_client, task_id, timeout=5)["state"] == "REVOKED"
+    wait_for(lambda: watched.running == 0, timeout=10, what="a batch kept running after the cancel")
+    stopped_after = time.monotonic() - cancelled_at
+
+    # One cancel check per second, plus the run in progress (tens of milliseconds here).
+    assert stopped_after < 3, stopped_after
+    assert len(watched.results) == 2
+    assert all(result.stopped and 0 < result.runs < 5000 for result in watched.results)
+    batches = ClusteringBatch.objects.filter(run_id=task_id)
+    assert batches.filter(child__isnull=False).count() == 2  # nothing launched after the cancel
+    assert not batches.filter(finished_at__isnull=False).exists()  # partial results discarded
+    assert set(TaskStatus.objects.filter(parent_id=task_id).values_list("status", flat=True)) == {"REVOKED"}
+    assert orchestration.clustering_reconcile() == {"advanced_runs": 0, "failed_runs": 0}
+    assert TaskStatus.objects.get(task_id=task_id).status == "REVOKED"
+    assert not Playlist.objects.exists()
+    assert automatic_files(music_dir.parent / "playlists") == []
+
+
+def test_a_batch_cancelled_on_its_own_stops_and_is_not_a_failure(
+    celery_worker, staff_client, music_dir, settings, monkeypatch
+):
+    planted_library(music_dir)
+    settings.CLUSTERING_MAX_FAILED_BATCHES = 0
+    watched, released = WatchedBatches(engine.run_batch), threading.Event()
+
+    def first_batch_held_until_released(**kwargs):
+        if kwargs["first_run_index"] == 0:
+            released.wait(timeout=60)
+        return watched(**kwargs)
+
+    monkeypatch.setattr(engine, "run_batch", first_batch_held_until_released)
+    task_id = start_clustering(staff_client)
+    first = ClusteringBatch.objects.filter(run_id=task_id, index=0)
+    wait_for(lambda: first.filter(child__status="STARTED").exists(), timeout=60, what="batch 0 never started")
+
+    assert staff_client.post(f"/api/cancel/{first.get().child_id}").status_code == 200
+    released.set()
+    status = wait_until_done(staff_client, task_id)
+
+    assert status["state"] == "SUCCESS", status
+    assert status["details"]["batches_failed"] == 0
+    assert [result.runs for result in watched.results if result.stopped] == [0]
+    assert first.get().child.status == "REVOKED"
+    assert Playlist.objects.filter(task_id=task_id).exists()
 
 
 def test_a_batch_that_raises_is_counted_and_the_job_still_finishes(celery_worker, staff_client, music_dir, monkeypatch):

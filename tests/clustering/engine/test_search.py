@@ -1,5 +1,6 @@
 """The evolutionary search finds planted clusters, repeats with the same seed and returns JSON-ready results."""
 
+import dataclasses
 import json
 from collections import Counter
 
@@ -12,7 +13,9 @@ from tests.clustering.engine.synthetic import MOOD_LABELS, planted_library
 LIBRARY = planted_library()
 
 
-def search(config: ClusteringConfig, *, iterations: int = 30, seed: int = 1, elites=(), first_run_index: int = 0):
+def search(
+    config: ClusteringConfig, *, iterations: int = 30, seed: int = 1, elites=(), first_run_index: int = 0, **options
+):
     return run_batch(
         data=LIBRARY.data,
         config=config,
@@ -20,6 +23,7 @@ def search(config: ClusteringConfig, *, iterations: int = 30, seed: int = 1, eli
         iterations=iterations,
         first_run_index=first_run_index,
         rng=np.random.default_rng(seed),
+        **options,
     )
 
 
@@ -106,3 +110,33 @@ def test_elites_passed_in_are_kept_when_better_and_the_list_stays_bounded():
     assert result.elites[0] == great
     assert len(result.elites) == 3
     assert [elite.score for elite in result.elites] == sorted((elite.score for elite in result.elites), reverse=True)
+
+
+class StopAfter:
+    """A should_stop that lets ``runs`` runs through; ``asked`` counts how often it was asked."""
+
+    def __init__(self, runs: int):
+        self.runs, self.asked = runs, 0
+
+    def __call__(self) -> bool:
+        self.asked += 1
+        return self.asked > self.runs
+
+
+def test_a_batch_told_to_stop_after_k_runs_does_exactly_k_and_returns_the_best_so_far():
+    should_stop = StopAfter(3)
+    stopped = search(kmeans_config(), iterations=10, seed=3, should_stop=should_stop)
+    first_three = search(kmeans_config(), iterations=3, seed=3)
+
+    assert stopped.stopped and stopped.runs == 3
+    assert should_stop.asked == 4  # before each of the three runs, then the refusal
+    assert not first_three.stopped and first_three.best is not None
+    # Asking does not draw random numbers: the three runs are exactly those of a 3-run batch.
+    assert stopped == dataclasses.replace(first_three, stopped=True)
+
+
+def test_a_batch_stopped_before_its_first_run_returns_its_elites_and_no_best():
+    great = Elite(score=1e6, params=IterationParams(model=KMeansParams(n_clusters=8), pca_components=10))
+    result = search(kmeans_config(), iterations=10, elites=[great], should_stop=StopAfter(0))
+    assert result == BatchResult(best=None, elites=(great,), runs=0, unusable_runs=0, stopped=True)
+    assert BatchResult.from_dict(json.loads(json.dumps(result.as_dict()))) == result
