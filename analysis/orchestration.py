@@ -15,7 +15,7 @@ import uuid
 from celery import chord
 from django.conf import settings
 from django.db import transaction
-from django.db.models import IntegerField, Q, Sum
+from django.db.models import IntegerField, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -25,6 +25,7 @@ from mediaservers.errors import MediaServerError
 from mediaservers.selectors import current_adapter
 from scheduling import services as task_services
 from scheduling.models import ACTIVE_STATES, TERMINAL_STATES, TaskState, TaskStatus
+from scheduling.selectors import any_task_ended
 
 logger = logging.getLogger(__name__)
 
@@ -233,12 +234,12 @@ def analysis_fail(*, run_id: str, message: str) -> None:
 
 
 def _run_ended(run_id: str) -> bool:
-    return TaskStatus.objects.filter(task_id=run_id, status__in=TERMINAL_STATES).exists()
+    return any_task_ended(run_id)
 
 
 def job_cancelled(*, child_id: str, run_id: str) -> bool:
     """True when the album job or its run was cancelled (or failed): stop between tracks."""
-    return TaskStatus.objects.filter(Q(task_id=child_id) | Q(task_id=run_id), status__in=TERMINAL_STATES).exists()
+    return any_task_ended(child_id, run_id)
 
 
 def analysis_reconcile() -> dict:

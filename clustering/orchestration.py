@@ -26,6 +26,7 @@ from clustering.engine.evolution import Elite
 from clustering.models import ClusteringBatch
 from scheduling import services as task_services
 from scheduling.models import ACTIVE_STATES, TERMINAL_STATES, TaskState, TaskStatus
+from scheduling.selectors import any_task_ended
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +225,7 @@ def clustering_fail(*, run_id: str, message: str) -> None:
 
 
 def _run_ended(run_id: str) -> bool:
-    return TaskStatus.objects.filter(task_id=run_id, status__in=TERMINAL_STATES).exists()
+    return any_task_ended(run_id)
 
 
 def batch_cancelled(*, child_id: str, run_id: str) -> bool:
@@ -232,7 +233,7 @@ def batch_cancelled(*, child_id: str, run_id: str) -> bool:
 
     The cooperative check album jobs make between tracks; a batch makes it between runs.
     """
-    return TaskStatus.objects.filter(Q(task_id=child_id) | Q(task_id=run_id), status__in=TERMINAL_STATES).exists()
+    return any_task_ended(child_id, run_id)
 
 
 def clustering_reconcile() -> dict:

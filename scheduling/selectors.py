@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from scheduling.models import TaskStatus
+from scheduling.models import TERMINAL_STATES, TaskStatus
 
 
 def task_status_get(*, task_id: str) -> TaskStatus | None:
     return TaskStatus.objects.filter(task_id=task_id).first()
+
+
+def any_task_ended(*task_ids: str) -> bool:
+    """True when any of these tasks has ended (done, failed or cancelled).
+
+    The cooperative cancel check: a child task asks it about itself and its parent
+    between units of work, and stops when either has ended.
+    """
+    return TaskStatus.objects.filter(task_id__in=task_ids, status__in=TERMINAL_STATES).exists()
 
 
 def task_running_time_seconds(task: TaskStatus) -> float:
