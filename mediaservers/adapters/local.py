@@ -62,6 +62,7 @@ class LocalFolderAdapter(MediaServerAdapter):
         self.root = Path(config.music_dir).expanduser()
         self._albums: dict[str, _ScannedAlbum] | None = None
         self._tracks: dict[str, Track] = {}
+        self._paths: dict[str, Path] | None = None
 
     @property
     def display_url(self) -> str:
@@ -111,6 +112,17 @@ class LocalFolderAdapter(MediaServerAdapter):
         return roots
 
     def _add_file(self, albums: dict[str, _ScannedAlbum], path: Path) -> None:
+        track, order, mtime = self._read_track(path)
+        scanned = albums.get(track.album_id)
+        if scanned is None:
+            album = Album(id=track.album_id, name=track.album, artist=track.album_artist, year=track.year)
+            scanned = albums[track.album_id] = _ScannedAlbum(album=album, newest_mtime=mtime)
+        scanned.newest_mtime = max(scanned.newest_mtime, mtime)
+        scanned.tracks.append((order, track))
+        self._tracks[track.id] = track
+
+    def _read_track(self, path: Path) -> tuple[Track, tuple, float]:
+        """The track a file is, its sort key within the album and its mtime."""
         relative = path.relative_to(self.root).as_posix()
         stat = path.stat()
         tags, duration = _read_tags_cached(str(path), stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
@@ -120,14 +132,7 @@ class LocalFolderAdapter(MediaServerAdapter):
         album_artist = tags.get("albumartist") or artist
         album_name = tags.get("album") or path.parent.name
         album_key = f"tag:{album_artist}\0{album_name}" if tags.get("album") else f"dir:{Path(relative).parent}"
-        album_id = stable_id(album_key)
-        mtime = stat.st_mtime
         year = year_from(tags.get("date") or tags.get("originaldate"))
-        scanned = albums.get(album_id)
-        if scanned is None:
-            album = Album(id=album_id, name=album_name, artist=album_artist, year=year)
-            scanned = albums[album_id] = _ScannedAlbum(album=album, newest_mtime=mtime)
-        scanned.newest_mtime = max(scanned.newest_mtime, mtime)
         track = Track(
             id=stable_id(relative),
             title=tags.get("title") or path.stem,
@@ -137,11 +142,17 @@ class LocalFolderAdapter(MediaServerAdapter):
             duration_seconds=duration,
             year=year,
             path=str(path),
-            album_id=album_id,
+            album_id=stable_id(album_key),
         )
         order = (_number(tags.get("discnumber")), _number(tags.get("tracknumber")), relative)
-        scanned.tracks.append((order, track))
-        self._tracks[track.id] = track
+        return track, order, stat.st_mtime
+
+    def _paths_by_id(self) -> dict[str, Path]:
+        """Track id -> file from the folder listing alone: finding a few tracks reads no tags."""
+        if self._paths is None:
+            self._require_root()
+            self._paths = {stable_id(path.relative_to(self.root).as_posix()): path for path in self._audio_files()}
+        return self._paths
 
     # -- library ---------------------------------------------------------------
 
@@ -171,11 +182,14 @@ class LocalFolderAdapter(MediaServerAdapter):
         return len(self._scan())
 
     def _track(self, track_id: str) -> Track:
-        self._scan()
-        try:
+        # A playlist of 50 songs from a 100k-track folder should not read 100k files' tags.
+        if track_id in self._tracks:
             return self._tracks[track_id]
-        except KeyError:
-            raise MediaServerNotFound(f"no track {track_id} in {self.root}") from None
+        path = self._paths_by_id().get(track_id)
+        if path is None:
+            raise MediaServerNotFound(f"no track {track_id} in {self.root}")
+        track = self._tracks[track_id] = self._read_track(path)[0]
+        return track
 
     def _download_track(self, track: Track, dest_dir: Path) -> Path:
         source = Path(self._track(track.id).path or "")

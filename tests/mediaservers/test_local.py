@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from pathlib import Path
 
 import pytest
 
-from mediaservers.adapters import adapter_for
+from mediaservers.adapters import adapter_for, local
 from mediaservers.errors import MediaServerNotFound
 from tests.mediaservers.conftest import base_config
 
@@ -86,3 +87,22 @@ def test_existing_playlist_of_the_same_name_is_replaced(library):
 def test_unknown_track_id_in_a_playlist_is_not_found(library):
     with pytest.raises(MediaServerNotFound):
         local_adapter(library).create_playlist("Mix", ["0" * 16])
+
+
+def test_a_fresh_adapter_reads_only_the_playlist_tracks_tags(library, monkeypatch):
+    wanted = [track for track in local_adapter(library).iter_tracks() if track.album == "First Album"]
+    tags_read = []
+    original = local._read_tags
+
+    def counting_read_tags(path):
+        tags_read.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(local, "_read_tags", counting_read_tags)
+    local._read_tags_cached.cache_clear()
+
+    playlist_id = local_adapter(library).create_playlist("Two", [track.id for track in wanted])
+
+    assert sorted(tags_read) == sorted(Path(track.path).name for track in wanted)
+    written = (library / "Playlists" / playlist_id).read_text(encoding="utf-8")
+    assert f"#EXTINF:1,Alpha Artist - {wanted[0].title}" in written
