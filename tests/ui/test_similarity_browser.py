@@ -279,6 +279,13 @@ def test_sonic_fingerprint_reads_another_users_jellyfin_history(listener_page, j
     expect(rows.first.locator("td:nth-child(2)")).to_have_text("Song 00001-02")  # the most played comes first
     expect(page.locator("#playlist_name")).to_have_value("Sonic Fingerprint of bob")
 
+    # The same credentials make the playlist bob's, not the configured account's.
+    with page.expect_response("**/api/create_playlist") as created:
+        page.get_by_role("button", name="Create playlist").click()
+    expect(page.locator('[data-field="playlist-result"]')).to_contain_text("4 mapped")
+    playlist_id = created.value.json()["playlist_id"]
+    assert jellyfin.playlists[playlist_id].owner_id == jellyfin.users["bob"].id
+
 
 def mirror_catalog(jellyfin) -> None:
     """Our library holds the fake server's tracks under its ids; albums 0 and 1 sound different."""

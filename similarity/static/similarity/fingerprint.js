@@ -1,5 +1,5 @@
 // The Sonic Fingerprint page: optional per-user credentials -> /api/sonic_fingerprint/generate ->
-// results and a playlist. A server without play history answers 4xx with the reason: shown as is.
+// results and a playlist (theirs, when their credentials were given). A server without play history answers 4xx with the reason: shown as is.
 (function () {
   "use strict";
 
@@ -15,6 +15,12 @@
       if (form.elements[name] && fieldValue(form, name) !== "") body[name] = fieldValue(form, name);
     }
     return body;
+  }
+
+  // The same credentials make the playlist theirs; create_playlist reads these names in user_creds.
+  function userCreds(body) {
+    const given = CREDENTIAL_FIELDS.filter((name) => body[name] !== undefined);
+    return given.length ? Object.fromEntries(given.map((name) => [name, body[name]])) : null;
   }
 
   function playlistName(body) {
@@ -35,7 +41,7 @@
       await whileBusy(button, "Generating...", async () => {
         try {
           const songs = await callApi("POST", "/api/sonic_fingerprint/generate", body);
-          results.show(songs, { playlistName: playlistName(body) });
+          results.show(songs, { playlistName: playlistName(body), userCreds: userCreds(body) });
         } catch (failure) {
           results.clear();
           showMessage(error, failure.message);

@@ -231,14 +231,17 @@ window.AudioMuseSongTools = (function () {
       this.button = form.querySelector('button[type="submit"]');
       this.result = form.querySelector('[data-field="playlist-result"]');
       this.songs = [];
+      this.userCreds = null;
       form.addEventListener("submit", (event) => {
         event.preventDefault();
         this.create();
       });
     }
 
-    offer(songs, defaultName) {
+    // userCreds: someone's own credentials, so the playlist is theirs (servers whose playlists have owners).
+    offer(songs, defaultName, userCreds = null) {
       this.songs = songs;
+      this.userCreds = userCreds;
       this.nameInput.value = defaultName.slice(0, PLAYLIST_NAME_MAX_LENGTH);
       showMessage(this.result, "");
       this.form.hidden = songs.length === 0;
@@ -250,6 +253,7 @@ window.AudioMuseSongTools = (function () {
         track_ids: this.songs.map((song) => song.item_id),
         origin: this.form.dataset.origin,
       };
+      if (this.userCreds) body.user_creds = this.userCreds;
       if (!body.playlist_name) {
         showMessage(this.result, "Give the playlist a name.");
         return;
@@ -277,13 +281,13 @@ window.AudioMuseSongTools = (function () {
       this.playlist = new PlaylistForm(root.querySelector("form[data-playlist-form]"));
     }
 
-    show(songs, { playlistName, summary = "" }) {
+    show(songs, { playlistName, summary = "", userCreds = null }) {
       this.summary.textContent = summary || `${songs.length} song${songs.length === 1 ? "" : "s"}`;
       this.summary.hidden = false;
       if (songs.length) this.table.replaceChildren(songTable(songs));
       else this.table.replaceChildren();
       this.emptyText.hidden = songs.length > 0;
-      this.playlist.offer(songs, playlistName);
+      this.playlist.offer(songs, playlistName, userCreds);
     }
 
     clear() {
