@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from audiomuse.api.params import bool_param, int_param, request_data
 from clustering.models import PlaylistOrigin
-from mediaservers.adapters import MediaServerUser
 from similarity import selectors, services
 from similarity.alchemy import AlchemyItem, AlchemyResult, run_alchemy
 from similarity.config import (
@@ -26,7 +25,7 @@ from similarity.config import (
 from similarity.errors import InvalidSimilarityRequest, NothingFound, TrackNotFound
 from similarity.fingerprint import sonic_fingerprint
 from similarity.library import SongLibrary
-from similarity.media import user_from_request
+from similarity.media import user_credentials
 from similarity.path import find_path
 from similarity.similar import SimilarRequest, farthest_track, resolve_item_id, similar_tracks
 
@@ -262,7 +261,7 @@ def fingerprint(request):
     picks = sonic_fingerprint(
         library=library,
         n=int_param(data.get("n"), config.fingerprint_default_n, minimum=1, maximum=MAX_FINGERPRINT_RESULTS),
-        user=user_from_request(data),
+        user=user_credentials(data),
         config=config,
     )
     return Response(library.rows(picks, top_n_moods=config.top_n_moods))
@@ -288,7 +287,7 @@ def create_playlist(request):
         name=str(data.get("playlist_name") or ""),
         item_ids=item_ids,
         origin=origin if origin in PlaylistOrigin.values else PlaylistOrigin.MANUAL,
-        user=_playlist_owner(data.get("user_creds")),
+        user=user_credentials(data.get("user_creds")),
     )
     body = {
         "message": f"Playlist '{created.playlist.name}' created with {created.mapped} tracks",
@@ -297,37 +296,6 @@ def create_playlist(request):
         "skipped": created.skipped,
     }
     return Response(body, status=status.HTTP_201_CREATED)
-
-
-# user_creds as AudioMuse-AI's pages send them ({user_identifier, token} for Jellyfin/Emby,
-# {user, password} for Navidrome), or under the sonic fingerprint's parameter names.
-_USER_CREDS_NAMES = {
-    "user_id": ("user_identifier", "user_id", "jellyfin_user_identifier"),
-    "token": ("token", "jellyfin_token"),
-    "username": ("user", "username", "navidrome_user"),
-    "password": ("password", "navidrome_password"),
-}
-_USER_CREDS_SHAPE = (
-    "user_creds must be an object of strings: {user_identifier, token} for Jellyfin/Emby, "
-    "{user, password} for Navidrome"
-)
-
-
-def _playlist_owner(user_creds) -> MediaServerUser | None:
-    """Whose playlist it is; None (user_creds absent, null or empty) means the server's configured user."""
-    if user_creds is None:
-        return None
-    if not isinstance(user_creds, dict):
-        raise InvalidSimilarityRequest(_USER_CREDS_SHAPE)
-    values = {}
-    for field, names in _USER_CREDS_NAMES.items():
-        given = [user_creds[name] for name in names if user_creds.get(name) not in (None, "")]
-        if not all(isinstance(value, str) for value in given):
-            raise InvalidSimilarityRequest(_USER_CREDS_SHAPE)
-        value = given[0] if given else ""
-        # Names lose stray spaces; a token or password is taken as typed.
-        values[field] = value if field in ("token", "password") else value.strip()
-    return MediaServerUser(**values) if any(values.values()) else None
 
 
 # -- external ----------------------------------------------------------------------------------

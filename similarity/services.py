@@ -15,7 +15,6 @@ from django.db import transaction
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
 from clustering.models import Playlist, PlaylistEntry
 from mediaservers.adapters import MediaServerUser
-from mediaservers.errors import IncompleteUserCredentials
 from similarity.engine.vector_index import IndexParams, build_index_bytes
 from similarity.errors import InvalidSimilarityRequest
 from similarity.media import media_server
@@ -112,16 +111,18 @@ def playlist_create(
     name = name.strip()
     if not name:
         raise InvalidSimilarityRequest("playlist_name is required")
+    # Checked before the media server is touched: a name our table cannot hold would leave a
+    # playlist on the server that AudioMuse does not know about.
+    name_limit = Playlist._meta.get_field("name").max_length
+    if len(name) > name_limit:
+        raise InvalidSimilarityRequest(f"playlist_name is longer than {name_limit} characters")
     unique_ids = list(dict.fromkeys(item_id for item_id in item_ids if item_id))
     tracks = Track.objects.in_bulk(unique_ids, field_name="item_id")
     mapped = [item_id for item_id in unique_ids if item_id in tracks]
     if not mapped:
         raise InvalidSimilarityRequest("None of the track_ids is a track of the library")
     with media_server() as adapter:
-        try:
-            server_id = adapter.create_playlist(name, mapped, user=user)
-        except IncompleteUserCredentials as exc:
-            raise InvalidSimilarityRequest(f"user_creds: {exc}") from exc
+        server_id = adapter.create_playlist(name, mapped, user=user)
     with transaction.atomic():
         playlist = Playlist.objects.create(name=name, origin=origin, mediaserver_playlist_id=str(server_id))
         PlaylistEntry.objects.bulk_create(

@@ -262,9 +262,9 @@ class NavidromeAdapter(MediaServerAdapter):
         return self._create_playlist_as(name, track_ids, credentials=None)
 
     def _create_user_playlist(self, name: str, track_ids: list[str], user: MediaServerUser) -> str:
-        return self._create_playlist_as(name, track_ids, credentials=self._playlist_credentials(user))
+        return self._create_playlist_as(name, track_ids, credentials=self._user_credentials(user))
 
-    def _playlist_credentials(self, user: MediaServerUser) -> tuple[str, str] | None:
+    def _user_credentials(self, user: MediaServerUser) -> tuple[str, str] | None:
         """The user's (name, password); None for the configured user named without a password."""
         if user.username and user.password:
             return user.username, user.password
@@ -291,7 +291,7 @@ class NavidromeAdapter(MediaServerAdapter):
     # -- history ------------------------------------------------------------------
 
     def _play_history(self, *, limit: int, user: MediaServerUser | None) -> list[PlayRecord]:
-        credentials = (user.username, user.password) if user is not None else None
+        credentials = self._user_credentials(user) if user is not None else None
         best: list[tuple] = []  # min-heap of (count, played, id, song) holding the top ``limit``
         for album_item in self._frequent_albums(credentials):
             album_count = int(album_item.get("playCount") or 0)

@@ -87,7 +87,16 @@ def test_malformed_user_creds_are_400_and_write_nothing(token_client, local_libr
     body = {"playlist_name": "Mine", "track_ids": [local_library["Opening"]], "user_creds": user_creds}
     response = create(token_client, body)
     assert response.status_code == 400
-    assert "user_creds must be an object" in response.json()["error"]
+    assert "must be" in response.json()["error"] and "strings" in response.json()["error"]
+    assert not Playlist.objects.exists()
+    assert not Path(settings.PLAYLIST_DIR).exists()
+
+
+def test_a_name_too_long_to_record_is_400_before_the_server_is_touched(token_client, local_library, settings):
+    body = {"playlist_name": "x" * 256, "track_ids": [local_library["Opening"]]}
+    response = create(token_client, body)
+    assert response.status_code == 400
+    assert "longer than 255" in response.json()["error"]
     assert not Playlist.objects.exists()
     assert not Path(settings.PLAYLIST_DIR).exists()
 

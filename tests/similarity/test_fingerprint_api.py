@@ -120,6 +120,13 @@ def test_wrong_user_credentials_are_refused(token_client, jellyfin, served):
     assert "error" in response.json()
 
 
+def test_a_token_without_a_user_is_400_not_the_configured_users_history(token_client, jellyfin, served):
+    jellyfin.set_plays("alice", "Song 00000-00", 9, NOW)
+    response = generate(token_client, method="post", n=5, jellyfin_token=jellyfin.users["bob"].token)
+    assert response.status_code == 400
+    assert "needs the user's id or name" in response.json()["error"]
+
+
 @pytest.mark.django_db
 def test_a_folder_of_files_has_no_play_history(token_client, settings, tmp_path, library):
     settings.MEDIASERVER_TYPE = "local"
