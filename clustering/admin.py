@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from clustering.models import ClusteringBatch, Playlist, PlaylistEntry
+from scheduling.models import TERMINAL_STATES
 
 
 class PlaylistEntryInline(admin.TabularInline):
@@ -37,7 +38,9 @@ class ClusteringBatchAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+        # Only with their job, once it has ended: deleting an old clustering task cascades here,
+        # while a running job still needs its batches.
+        return obj is not None and obj.run.status in TERMINAL_STATES and super().has_delete_permission(request, obj)
 
     @admin.display(description="batch task", ordering="child__status")
     def status(self, batch: ClusteringBatch) -> str:

@@ -30,7 +30,8 @@ CANCEL_CHECK_INTERVAL_SECONDS = 1.0
 def clustering_batch_run(*, child_id: str, run_id: str, batch_id: int, elites: list[dict]) -> BatchResult | None:
     """Run one batch and store its best run and elites; None when it was cancelled or timed out meanwhile.
 
-    The engine stops between runs within CANCEL_CHECK_INTERVAL_SECONDS of a cancel.
+    The engine stops at the end of the run in progress once a cancel is seen, and it looks at
+    most CANCEL_CHECK_INTERVAL_SECONDS apart.
     Raises whatever the engine raises; the task records that as a failed batch.
     """
     if batch_cancelled(child_id=child_id, run_id=run_id):

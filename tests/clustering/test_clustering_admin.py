@@ -28,7 +28,7 @@ def test_batches_are_listed_with_status_runs_and_score(client, staff_user, job_b
     page = client.get(BATCHES_URL).content.decode()
     succeeded = client.get(BATCHES_URL, {"child__status__exact": "SUCCESS"}).content.decode()
 
-    for text in ("SUCCESS", "0..19", "4.568", "20..39", "not launched"):
+    for text in ('<td class="field-status">SUCCESS</td>', "0..19", "4.568", "20..39", "not launched"):
         assert text in page
     assert "0..19" in succeeded and "20..39" not in succeeded
 
@@ -50,3 +50,19 @@ def test_batches_are_read_only(client, staff_user, job_batches):
 def test_batches_are_hidden_from_non_staff(client, plain_user, job_batches):
     client.force_login(plain_user)
     assert client.get(BATCHES_URL).status_code == 302  # to the admin login
+
+
+def test_an_ended_clustering_task_can_be_deleted_with_its_batches(client, staff_user, job_batches):
+    done, _ = job_batches
+    run = done.run
+    client.force_login(staff_user)
+    running = client.post(f"/admin/scheduling/taskstatus/{run.pk}/delete/", {"post": "yes"})
+    assert running.status_code == 403  # a running job keeps its batches
+    assert ClusteringBatch.objects.filter(run=run).count() == 2
+
+    run.status = "SUCCESS"
+    run.save(update_fields=["status"])
+    ended = client.post(f"/admin/scheduling/taskstatus/{run.pk}/delete/", {"post": "yes"})
+
+    assert ended.status_code == 302
+    assert not ClusteringBatch.objects.filter(run=run).exists()

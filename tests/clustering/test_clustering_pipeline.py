@@ -218,12 +218,13 @@ def test_cancel_mid_batch_stops_the_running_batches_between_runs(
 
     cancelled_at = time.monotonic()
     assert staff_client.post(f"/api/cancel/{task_id}").status_code == 200
-    assert wait_until_done(staff_client, task_id, timeout=5)["state"] == "REVOKED"
-    wait_for(lambda: watched.running == 0, timeout=10, what="a batch kept running after the cancel")
+    assert wait_until_done(staff_client, task_id, timeout=15)["state"] == "REVOKED"
+    wait_for(lambda: watched.running == 0, timeout=15, what="a batch kept running after the cancel")
     stopped_after = time.monotonic() - cancelled_at
 
-    # One cancel check per second, plus the run in progress (tens of milliseconds here).
-    assert stopped_after < 3, stopped_after
+    # One cancel check per second, plus the run in progress (tens of milliseconds here); the
+    # margin is for a loaded machine, as a batch left alone would run for minutes.
+    assert stopped_after < 8, stopped_after
     assert len(watched.results) == 2
     assert all(result.stopped and 0 < result.runs < 5000 for result in watched.results)
     batches = ClusteringBatch.objects.filter(run_id=task_id)
