@@ -51,8 +51,10 @@ class PlotlyFinder(finders.BaseFinder):
             )
         ]
 
-    def find(self, path, find_all=False):
+    def find(self, path, find_all=False, **kwargs):
         """The file's absolute path (a one-item list when ``find_all``); ``[]`` for any other path."""
+        if kwargs:  # the ``all`` keyword Django still accepts until 6.1
+            find_all = self._check_deprecated_find_param(find_all=find_all, **kwargs)
         if self.location is not None and str(self.location) not in finders.searched_locations:
             finders.searched_locations.append(str(self.location))  # what `findstatic -v 2` reports
         source = self._source_file() if path == PLOTLY_STATIC_PATH else None
@@ -61,7 +63,7 @@ class PlotlyFinder(finders.BaseFinder):
         return [str(source)] if find_all else str(source)
 
     def list(self, ignore_patterns):
-        if self._source_file() is not None and not matches_patterns(PLOTLY_FILE_NAME, ignore_patterns):
+        if self._source_file() is not None and not matches_patterns(PLOTLY_FILE_NAME, ignore_patterns or ()):
             yield PLOTLY_FILE_NAME, self.storage
 
     def _source_file(self) -> Path | None:

@@ -224,7 +224,7 @@ def best_precision(labels: dict[str, dict], kind: str) -> float:
 
 
 SHUFFLED = "same songs, middle shuffled"
-RANDOM_SONGS = f"{PATH_LENGTH - 2} random songs, same ends"
+RANDOM_SONGS = "random songs, same length and ends"
 
 
 def smoothness(client, vectors: dict[str, np.ndarray]) -> dict:
@@ -243,7 +243,8 @@ def smoothness(client, vectors: dict[str, np.ndarray]) -> dict:
         for _ in range(RANDOM_ORDERS_PER_PATH):
             middle = list(rng.permutation(order[1:-1]))
             steps_by_order[SHUFFLED].append(steps([start, *middle, end], vectors))
-            chosen = list(rng.choice(others, size=PATH_LENGTH - 2, replace=False))
+            # As many songs as the path found: step statistics depend on the number of steps.
+            chosen = list(rng.choice(others, size=len(order) - 2, replace=False))
             steps_by_order[RANDOM_SONGS].append(steps([start, *chosen, end], vectors))
     orders = {
         name: {

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
+from django.utils.deprecation import RemovedInDjango61Warning
 
 from audiomuse.static_finders import PLOTLY_STATIC_PATH, PlotlyFinder
 
@@ -135,6 +136,8 @@ def test_the_finder_serves_plotly_min_js_from_the_installed_package():
     assert source.parts[-3:] == ("plotly", "package_data", "plotly.min.js")
     assert source.read_bytes()[:200].decode().find("plotly.js v") > 0
     assert finders.find(PLOTLY_STATIC_PATH, find_all=True) == [found]
+    with pytest.warns(RemovedInDjango61Warning):  # the keyword Django 5.2 still accepts
+        assert PlotlyFinder().find(PLOTLY_STATIC_PATH, all=True) == [found]
 
 
 @pytest.mark.parametrize(
@@ -149,6 +152,7 @@ def test_the_finder_exposes_nothing_else_of_the_package(path):
 def test_the_finder_lists_one_file_and_honours_ignore_patterns():
     finder = PlotlyFinder()
     assert [(path, storage.prefix) for path, storage in finder.list([])] == [("plotly.min.js", "vendor")]
+    assert [path for path, _ in finder.list(None)] == ["plotly.min.js"]  # whitenoise's finder scan passes None
     assert list(finder.list(["*.js"])) == []
     assert finder.check() == []
 

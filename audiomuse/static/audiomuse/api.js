@@ -4,10 +4,8 @@
 window.AudioMuseApi = (function () {
   "use strict";
 
-  const STATUS_HINTS = {
-    401: "Your session has ended: log in again.",
-    403: "Only staff users can do this.",
-  };
+  // A 403 means different things on different pages (staff only, or a stale CSRF token): pages say which.
+  const STATUS_HINTS = { 401: "Your session has ended: log in again." };
 
   class ApiError extends Error {
     constructor(message, status) {
