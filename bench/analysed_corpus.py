@@ -316,6 +316,34 @@ def _assemble(rows: list[dict[str, str]], results: dict[str, dict]) -> AnalysedC
 # -- command line --------------------------------------------------------------------------------
 
 
+def store_in_database(corpus: AnalysedCorpus) -> list[str]:
+    """Track, TrackAnalysis and Embedding rows for every track (Django set up); their item ids, in corpus order."""
+    from django.utils import timezone
+
+    from analysis.models import Embedding, Track, TrackAnalysis
+
+    item_ids = [f"corpus-{number}" for number in range(len(corpus))]
+    tracks = Track.objects.bulk_create(
+        Track(item_id=item_id, server_type="local", title=title, author=artist, album=album, album_artist=artist,
+              path=relpath)
+        for item_id, title, artist, album, relpath in zip(
+            item_ids, corpus.titles, corpus.artists, corpus.albums, corpus.relpaths, strict=True
+        )
+    )  # fmt: skip
+    now = timezone.now()
+    TrackAnalysis.objects.bulk_create(
+        TrackAnalysis(track=track, tempo=float(corpus.tempo[i]), key=corpus.key[i], scale=corpus.scale[i],
+                      energy=float(corpus.energy[i]), moods=corpus.moods[i], other_features=corpus.other_features[i],
+                      model_version=corpus.model_version, analysed_at=now)
+        for i, track in enumerate(tracks)
+    )  # fmt: skip
+    Embedding.objects.bulk_create(
+        Embedding(track=track, vector=vector, model_version=corpus.model_version)
+        for track, vector in zip(tracks, corpus.embeddings, strict=True)
+    )
+    return item_ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", help="corpus directory (default: $AUDIOMUSE_CORPUS_DIR, else ../corpus-cache)")

@@ -80,32 +80,6 @@ def scored(method: str, clusters, *, style_of: dict[str, str]) -> Scored:
     )
 
 
-def corpus_write(corpus: analysed_corpus.AnalysedCorpus) -> dict[str, str]:
-    """The corpus as analysed rows; returns item id -> style label."""
-    from django.utils import timezone
-
-    from analysis.models import Embedding, Track, TrackAnalysis
-
-    tracks = Track.objects.bulk_create(
-        Track(item_id=f"corpus-{index}", server_type="local", title=corpus.titles[index],
-              author=corpus.artists[index], album=corpus.albums[index], path=corpus.relpaths[index])
-        for index in range(len(corpus))
-    )  # fmt: skip
-    now = timezone.now()
-    TrackAnalysis.objects.bulk_create(
-        TrackAnalysis(track=track, tempo=float(corpus.tempo[index]), energy=float(corpus.energy[index]),
-                      moods=corpus.moods[index], other_features=corpus.other_features[index],
-                      key=corpus.key[index], scale=corpus.scale[index], model_version=corpus.model_version,
-                      analysed_at=now)
-        for index, track in enumerate(tracks)
-    )  # fmt: skip
-    Embedding.objects.bulk_create(
-        Embedding(track=track, vector=corpus.embeddings[index], model_version=corpus.model_version)
-        for index, track in enumerate(tracks)
-    )
-    return {track.item_id: corpus.styles[index] for index, track in enumerate(tracks)}
-
-
 def evolutionary_search(data, config, *, seed: int, runs_per_batch: int):
     """The job's batches one after another, as the orchestration would run them on one worker."""
     from clustering import engine
@@ -214,7 +188,8 @@ def main() -> None:
         from clustering import config as clustering_settings
         from clustering import selectors
 
-        style_of = corpus_write(corpus)
+        item_ids = analysed_corpus.store_in_database(corpus)
+        style_of = dict(zip(item_ids, corpus.styles, strict=True))
         data = selectors.clustering_data_load(
             chunk_size=clustering_settings.orchestration_settings().db_fetch_chunk_size
         )

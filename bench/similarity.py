@@ -109,7 +109,7 @@ def load_index() -> None:
 
 def quality(corpus: analysed_corpus.AnalysedCorpus) -> dict:
     """Precision@10 of similar_tracks and smoothness of find_path on the analysed corpus, through the API."""
-    item_ids = store_corpus(corpus)
+    item_ids = analysed_corpus.store_in_database(corpus)
     load_index()
     client = api_client()
     labels = {
@@ -130,34 +130,6 @@ def quality(corpus: analysed_corpus.AnalysedCorpus) -> dict:
 
     Track.objects.all().delete()  # the latency part starts from an empty library
     return result
-
-
-def store_corpus(corpus: analysed_corpus.AnalysedCorpus) -> list[str]:
-    """Track, TrackAnalysis and Embedding rows for every analysed corpus track; returns their item ids."""
-    from django.utils import timezone
-
-    from analysis.models import Embedding, Track, TrackAnalysis
-
-    item_ids = [f"corpus-{number}" for number in range(len(corpus))]
-    tracks = Track.objects.bulk_create(
-        Track(item_id=item_id, server_type="local", title=title, author=artist, album=album, album_artist=artist,
-              path=relpath)
-        for item_id, title, artist, album, relpath in zip(
-            item_ids, corpus.titles, corpus.artists, corpus.albums, corpus.relpaths, strict=True
-        )
-    )  # fmt: skip
-    now = timezone.now()
-    TrackAnalysis.objects.bulk_create(
-        TrackAnalysis(track=track, tempo=float(corpus.tempo[i]), key=corpus.key[i], scale=corpus.scale[i],
-                      energy=float(corpus.energy[i]), moods=corpus.moods[i], other_features=corpus.other_features[i],
-                      model_version=corpus.model_version, analysed_at=now)
-        for i, track in enumerate(tracks)
-    )  # fmt: skip
-    Embedding.objects.bulk_create(
-        Embedding(track=track, vector=vector, model_version=corpus.model_version)
-        for track, vector in zip(tracks, corpus.embeddings, strict=True)
-    )
-    return item_ids
 
 
 def similarity_settings() -> dict:
