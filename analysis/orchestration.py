@@ -60,7 +60,7 @@ def analysis_plan(*, run_id: str, num_recent_albums: int) -> None:
     except MediaServerError as exc:
         _fail_run(run_id, f"Media server error while listing albums: {exc}")
         return
-    if _run_ended(run_id):
+    if any_task_ended(run_id):
         return
     task_services.task_status_update(
         task_id=run_id,
@@ -77,7 +77,7 @@ def _plan_albums(adapter, *, run_id: str, num_recent_albums: int) -> tuple[int, 
     found, queued = 0, 0
     albums = adapter.iter_albums(recent=num_recent_albums if num_recent_albums > 0 else None)
     for found, album in enumerate(albums, start=1):
-        if _run_ended(run_id):
+        if any_task_ended(run_id):
             break
         track_ids = [track.id for track in adapter.album_tracks(album.id)]
         if track_ids and not _album_is_done(track_ids, version):
@@ -231,10 +231,6 @@ def _fail_run(run_id: str, message: str) -> None:
 
 def analysis_fail(*, run_id: str, message: str) -> None:
     _fail_run(run_id, message)
-
-
-def _run_ended(run_id: str) -> bool:
-    return any_task_ended(run_id)
 
 
 def job_cancelled(*, child_id: str, run_id: str) -> bool:

@@ -69,7 +69,7 @@ def clustering_start(*, params: dict) -> TaskStatus:
 
 def clustering_plan(*, run_id: str) -> None:
     """Record the job's batches and launch the first ones."""
-    if _run_ended(run_id):
+    if any_task_ended(run_id):
         return
     tracks = selectors.analysed_track_count()
     if tracks < 2:
@@ -222,10 +222,6 @@ def clustering_fail(*, run_id: str, message: str) -> None:
             task_services.task_status_finish(task_id=child_id, state=TaskState.REVOKED, status_message=message)
         task_services.task_status_finish(task_id=run_id, state=TaskState.FAILURE, status_message=message)
     logger.error("clustering.run.failed", extra={"task_id": run_id, "reason": message})
-
-
-def _run_ended(run_id: str) -> bool:
-    return any_task_ended(run_id)
 
 
 def batch_cancelled(*, child_id: str, run_id: str) -> bool:
