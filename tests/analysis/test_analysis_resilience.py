@@ -94,10 +94,7 @@ def test_media_server_going_away_fails_the_run_with_a_clear_message(celery_worke
     for number in range(4):
         write_album(music_dir, artist=f"Artist {number}", album=f"Album {number}", tracks=3, seed=60 + number)
     with FakeJellyfin(Catalog.from_music_dir(music_dir)) as fake:
-        settings.MEDIASERVER_TYPE = "jellyfin"
-        settings.JELLYFIN_URL = fake.url
-        settings.JELLYFIN_USER_ID = "alice"
-        settings.JELLYFIN_TOKEN = "jellyfin-api-key"
+        fake.serve_as(settings)
         settings.MEDIASERVER_TIMEOUT = 2.0
         settings.TEMP_DIR = tmp_path / "work"
         settings.MAX_QUEUED_ANALYSIS_JOBS = 1

@@ -124,8 +124,7 @@ def test_clustering_writes_playlists_and_replaces_the_old_ones(celery_worker, st
 
 def test_clustering_replaces_the_automatic_playlists_on_navidrome(celery_worker, staff_client, music_dir, settings):
     with FakeNavidrome(Catalog.synthetic(albums=BLOBS * 5, tracks_per_album=8)) as fake:
-        settings.MEDIASERVER_TYPE = "navidrome"
-        settings.NAVIDROME_URL, settings.NAVIDROME_USER, settings.NAVIDROME_PASSWORD = fake.url, "alice", "alice-pass"
+        fake.serve_as(settings)
         track_ids = list(fake.track_ids.values())
         planted_library(music_dir, item_ids=track_ids)
         fake.playlists["stale"] = {"id": "stale", "name": "Old_automatic", "songs": track_ids[:3], "owner": "alice"}

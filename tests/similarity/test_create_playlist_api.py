@@ -110,10 +110,7 @@ def test_a_folder_has_no_playlist_owners_so_user_creds_are_ignored(token_client,
 
 def test_playlist_on_jellyfin_uses_its_ids(token_client, db, settings):
     with FakeJellyfin(Catalog.synthetic(albums=1, tracks_per_album=3)) as fake:
-        settings.MEDIASERVER_TYPE = "jellyfin"
-        settings.JELLYFIN_URL = fake.url
-        settings.JELLYFIN_USER_ID = "alice"
-        settings.JELLYFIN_TOKEN = fake.api_key
+        fake.serve_as(settings)
         ids = [fake.track_ids[track.key] for track in fake.catalog.tracks]
         for item_id in ids:
             Track.objects.create(item_id=item_id, title=item_id)
@@ -151,10 +148,7 @@ def jellyfin():
 @pytest.fixture
 def on_jellyfin(jellyfin, db, settings) -> list[str]:
     """Jellyfin is the server, configured as alice with the admin API key; returns the track ids."""
-    settings.MEDIASERVER_TYPE = "jellyfin"
-    settings.JELLYFIN_URL = jellyfin.url
-    settings.JELLYFIN_USER_ID = "alice"
-    settings.JELLYFIN_TOKEN = jellyfin.api_key
+    jellyfin.serve_as(settings)
     return known_tracks(jellyfin)
 
 
@@ -218,10 +212,7 @@ def test_jellyfin_refused_user_creds_are_400_and_write_nothing(
 
 def test_emby_playlist_belongs_to_the_user_in_user_creds(token_client, db, settings):
     with FakeEmby(Catalog.synthetic(albums=1, tracks_per_album=2)) as emby:
-        settings.MEDIASERVER_TYPE = "emby"
-        settings.EMBY_URL = emby.url
-        settings.EMBY_USER_ID = emby.users["alice"].id
-        settings.EMBY_TOKEN = emby.api_key
+        emby.serve_as(settings, user=emby.users["alice"].id)
         ids = known_tracks(emby)
         bob = emby.users["bob"]
         body = {
@@ -245,10 +236,7 @@ def navidrome():
 @pytest.fixture
 def on_navidrome(navidrome, db, settings) -> list[str]:
     """Navidrome is the server, configured as alice; returns the track ids."""
-    settings.MEDIASERVER_TYPE = "navidrome"
-    settings.NAVIDROME_URL = navidrome.url
-    settings.NAVIDROME_USER = "alice"
-    settings.NAVIDROME_PASSWORD = "alice-pass"
+    navidrome.serve_as(settings)
     return known_tracks(navidrome)
 
 

@@ -31,10 +31,7 @@ def jellyfin():
 def served(jellyfin, db, settings):
     """Our library mirrors the fake's, the index is built, and Jellyfin is the configured server."""
     jellyfin.plays = {user.id: {} for user in jellyfin.users.values()}
-    settings.MEDIASERVER_TYPE = "jellyfin"
-    settings.JELLYFIN_URL = jellyfin.url
-    settings.JELLYFIN_USER_ID = "alice"
-    settings.JELLYFIN_TOKEN = jellyfin.api_key
+    jellyfin.serve_as(settings)
     rng = np.random.default_rng(3)
     centres = {"warm": rng.normal(size=EMBEDDING_DIMENSIONS), "cold": rng.normal(size=EMBEDDING_DIMENSIONS)}
     style_of = {}

@@ -254,8 +254,7 @@ def test_sonic_fingerprint_shows_why_a_folder_has_no_history(listener_page, song
 def jellyfin(settings, index_manager, transactional_db):
     """A fake Jellyfin as the configured server; our library holds its six tracks, two albums that sound apart."""
     with FakeJellyfin(Catalog.synthetic(albums=2, tracks_per_album=3)) as fake:
-        settings.MEDIASERVER_TYPE = "jellyfin"
-        settings.JELLYFIN_URL, settings.JELLYFIN_USER_ID, settings.JELLYFIN_TOKEN = fake.url, "alice", fake.api_key
+        fake.serve_as(settings)
         mirror_catalog(fake)
         yield fake
     assert not fake.errors, fake.errors

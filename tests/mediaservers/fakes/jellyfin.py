@@ -60,6 +60,14 @@ class FakeJellyfin(FakeHttpServer):
     prefix = ""
     api_key = "jellyfin-api-key"
 
+    def serve_as(self, settings, user: str = "alice") -> None:
+        """Make this fake the configured media server (pytest-django ``settings``), as ``user`` with the API key."""
+        prefix = self.product.upper()
+        settings.MEDIASERVER_TYPE = self.product
+        setattr(settings, f"{prefix}_URL", self.url)
+        setattr(settings, f"{prefix}_USER_ID", user)
+        setattr(settings, f"{prefix}_TOKEN", self.api_key)
+
     def __init__(self, catalog: Catalog, *, validate: bool = True):
         super().__init__()
         self.catalog = catalog

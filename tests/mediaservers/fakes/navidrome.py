@@ -40,6 +40,15 @@ def _time(moment: datetime) -> str:
 
 
 class FakeNavidrome(FakeHttpServer):
+    def serve_as(self, settings, user: str = "alice") -> None:
+        """Make this fake the configured media server (pytest-django ``settings``), logged in as ``user``."""
+        settings.MEDIASERVER_TYPE = "navidrome"
+        settings.NAVIDROME_URL, settings.NAVIDROME_USER, settings.NAVIDROME_PASSWORD = (
+            self.url,
+            user,
+            self.passwords[user],
+        )
+
     def __init__(self, catalog: Catalog, *, token_auth: bool = True):
         super().__init__()
         self.catalog = catalog
