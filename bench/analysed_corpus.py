@@ -42,7 +42,7 @@ import numpy as np
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_DIR = REPO_DIR.parent / "corpus-cache"
-PUBLIC_LIST = REPO_DIR.parent / "shared" / "corpus" / "public.txt"
+PUBLIC_LIST = Path(os.environ.get("AUDIOMUSE_SHARED_DIR", REPO_DIR.parent / "shared")) / "corpus" / "public.txt"
 BUILD_SCRIPT = "../shared/corpus/build-corpus.sh"
 MODEL_DIR = REPO_DIR / "var" / "models"
 CACHE_DIR = REPO_DIR / "var" / "bench"
@@ -124,9 +124,14 @@ def corpus_directory(given: Path | str | None = None) -> Path:
     return corpus_dir
 
 
+def public_relpaths() -> list[str]:
+    """The corpus paths benchmarks may use (public.txt), in its order."""
+    return [line.strip() for line in PUBLIC_LIST.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def public_rows(corpus_dir: Path, *, limit: int | None = None) -> list[dict[str, str]]:
     """index.csv rows of the public tracks present on disk, in index order."""
-    public = set(PUBLIC_LIST.read_text(encoding="utf-8").splitlines())
+    public = set(public_relpaths())
     with (corpus_dir / "index.csv").open(newline="", encoding="utf-8") as index:
         rows = [row for row in csv.DictReader(index) if row["relpath"] in public]
     rows = [row for row in rows if (corpus_dir / row["relpath"]).is_file()]

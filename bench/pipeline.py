@@ -18,14 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.analysed_corpus import public_relpaths
 from bench.environment import REPO_DIR, django_with_services
-
-SHARED_DIR = Path(os.environ.get("AUDIOMUSE_SHARED_DIR", REPO_DIR.parent / "shared"))
 
 
 def public_tracks(corpus: Path, limit: int) -> list[Path]:
-    public = [line.strip() for line in (SHARED_DIR / "corpus" / "public.txt").read_text().splitlines() if line.strip()]
-    present = [corpus / relative for relative in public if (corpus / relative).is_file()]
+    present = [corpus / relative for relative in public_relpaths() if (corpus / relative).is_file()]
     if not present:
         raise SystemExit(f"no public corpus tracks under {corpus}; build it with ../shared/corpus/build-corpus.sh")
     return present[:limit] if limit else present
