@@ -40,9 +40,10 @@ from pathlib import Path
 
 import numpy as np
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+from bench.environment import REPO_DIR, SHARED_DIR
+
 DEFAULT_CORPUS_DIR = REPO_DIR.parent / "corpus-cache"
-PUBLIC_LIST = Path(os.environ.get("AUDIOMUSE_SHARED_DIR", REPO_DIR.parent / "shared")) / "corpus" / "public.txt"
+PUBLIC_LIST = SHARED_DIR / "corpus" / "public.txt"
 BUILD_SCRIPT = "../shared/corpus/build-corpus.sh"
 MODEL_DIR = REPO_DIR / "var" / "models"
 CACHE_DIR = REPO_DIR / "var" / "bench"

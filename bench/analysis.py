@@ -35,8 +35,9 @@ sys.path[:] = [str(REPO_DIR), *(entry for entry in sys.path[1:] if entry != str(
 
 from analysis.audio.analyze import AnalysisConfig, ModelSet, analyze_file  # noqa: E402 - needs the path above
 from analysis.audio.errors import AudioError  # noqa: E402
+from bench.environment import SHARED_DIR  # noqa: E402
 
-PUBLIC_LIST = REPO_DIR.parent / "shared" / "corpus" / "public.txt"
+PUBLIC_LIST = SHARED_DIR / "corpus" / "public.txt"
 CONFIGS = {"msd": ("msd",), "msd+mtt": ("msd", "mtt")}
 TARGET_X_REALTIME = 50.0
 TARGET_PEAK_RSS_MB = 500.0

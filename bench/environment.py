@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 REPO_DIR = Path(__file__).resolve().parent.parent
+# The shared test data: the real-music corpus list and builder.
+SHARED_DIR = Path(os.environ.get("AUDIOMUSE_SHARED_DIR") or REPO_DIR.parent / "shared")
 sys.path.insert(0, str(REPO_DIR))
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared_data import CORPUS_SCRIPT
+
 REPO_DIR = Path(__file__).resolve().parent.parent
-CORPUS_SCRIPT = REPO_DIR.parent / "shared" / "corpus" / "build-corpus.sh"
 PUBLIC_LIST = CORPUS_SCRIPT.parent / "public.txt"
 BUILD_TIMEOUT_SECONDS = 1800
 

@@ -10,6 +10,7 @@ import pytest
 
 from analysis.audio.model_build import build_musicnn_models
 from tests.corpus import corpus_dir  # noqa: F401 - the real-music fixture, for test_corpus_analysis
+from tests.shared_data import REFERENCE_DIR
 
 from .reference import CLIPS, VARIANTS
 
@@ -17,12 +18,11 @@ from .reference import CLIPS, VARIANTS
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """The musicnn ground-truth directory (outputs of the original TF graph)."""
-    # /work/shared/reference when the repository is /work/main.
-    reference = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
+    reference = REFERENCE_DIR
     if not (reference / "musicnn" / "minuet.npz").is_file():
         pytest.fail(
             f"musicnn reference data missing: expected {reference}/musicnn/"
-            "<clip>.npz (see that directory's README.md for how it was made)"
+            "<clip>.npz (the shared test data belongs beside the repository, or set AUDIOMUSE_SHARED_DIR)"
         )
     return reference
 

@@ -19,8 +19,8 @@ from analysis.audio.errors import (
     EmptyAudioError,
     SilentAudioError,
 )
+from tests.shared_data import REFERENCE_DIR
 
-REFERENCE_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
 TONE_HZ = 440.0
 
 

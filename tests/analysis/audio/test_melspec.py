@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import librosa
 import numpy as np
 import pytest
@@ -19,8 +17,8 @@ from analysis.audio.melspec import (
     mel_spectrogram,
     power_spectrogram,
 )
+from tests.shared_data import REFERENCE_DIR
 
-REFERENCE_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "reference"
 CLIPS = ["sweep_clicks", "pink_noise", "minuet"]
 # README tolerances for the log-mel: float16 rounding of the mel may flip a
 # few cells by one float16 step (observed: 1 cell of the minuet, 2.3e-4).
