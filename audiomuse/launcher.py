@@ -1,6 +1,6 @@
 """Run the whole product in the foreground: `python manage.py up`.
 
-Starts the embedded PostgreSQL and Redis when no external ones are
+Starts the embedded PostgreSQL and broker when no external ones are
 configured, prepares the database, then supervises the Celery worker, Celery
 beat and gunicorn. Ctrl-C or SIGTERM stops everything in order (web first,
 database last); if any child dies, the rest are stopped too, so a service
@@ -103,8 +103,8 @@ def start_services(supervisor: Supervisor, say: Callable[[str], None]) -> None:
         embedded.start_postgres(paths)
         supervisor.stoppers.append(lambda: (say("Stopping PostgreSQL..."), embedded.stop_postgres(paths)))
     if settings.EMBEDDED_REDIS:
-        say(f"Starting embedded Redis on {paths.redis_socket} ...")
-        supervisor.children.append(Child("redis", embedded.start_redis(paths)))
+        say(f"Starting the embedded broker (Valkey) on {paths.redis_socket} ...")
+        supervisor.children.append(Child("broker", embedded.start_redis(paths)))
 
 
 def prepare_database(say: Callable[[str], None]) -> None:

@@ -3,7 +3,10 @@
 set -euo pipefail
 python="$1"
 venv="$2"
-package="python3.11-venv"
+version="$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
+package="python${version}-venv"
+# A failed `python -m venv` leaves a half-made folder that would pass for a venv.
+rm -rf "$venv"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing $package (needed to create the virtualenv)..."
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null 2>&1 \
