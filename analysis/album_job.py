@@ -87,7 +87,7 @@ def _analyse_one(
         return
     try:
         with adapter.downloaded(track, dest_dir=work_dir) as path:
-            from analysis.engine import analyze_path
+            from analysis.analyzer import analyze_path
 
             result = analyze_path(path)
     except (MediaServerUnavailable, MediaServerAuthError) as exc:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from django.conf import settings
 from django.db import transaction
 
 from analysis import services
 from analysis.models import AnalysisFailure, Track
+from common.config import setting
 from mediaservers.errors import MediaServerError
 from mediaservers.selectors import current_adapter
 from scheduling import services as task_services
@@ -45,7 +45,7 @@ def cleaning_run(*, task_id: str) -> dict:
         message = "The media server listed no tracks at all; nothing deleted (check MUSIC_LIBRARIES and credentials)"
         return _finish(task_id, TaskState.FAILURE, message, {"orphans_found": len(known)})
     orphans = sorted(known - on_server)
-    limit = settings.CLEANING_SAFETY_LIMIT
+    limit = setting("CLEANING_SAFETY_LIMIT")
     chosen = orphans[:limit] if limit else orphans
     names = [str(track) for track in Track.objects.filter(item_id__in=chosen[:NAMES_SHOWN])]
     task_services.task_status_update(task_id=task_id, status_message=f"Deleting {len(chosen)} tracks", progress=50)

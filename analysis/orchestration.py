@@ -101,7 +101,7 @@ def _album_is_done(track_ids: list[str], model_version: str) -> bool:
 
 def analysis_model_version() -> str:
     """The stamp of the models in use; tracks with another stamp get analysed again."""
-    from analysis.engine import current_model_version
+    from analysis.analyzer import current_model_version
 
     return current_model_version()
 

@@ -346,6 +346,17 @@ SONIC_FINGERPRINT_TOP_N_SONGS = env_int("SONIC_FINGERPRINT_TOP_N_SONGS", 20, min
 SONIC_FINGERPRINT_NEIGHBORS = env_int("SONIC_FINGERPRINT_NEIGHBORS", 100, minimum=1)
 
 
+# --- AI models (AudioMuse-AI's names; GET /api/config reports them as the request defaults) ---
+
+AI_MODEL_PROVIDER = env_str("AI_MODEL_PROVIDER", "NONE").upper()
+if AI_MODEL_PROVIDER not in ("NONE", "OLLAMA", "GEMINI", "MISTRAL", "OPENAI"):
+    raise ImproperlyConfigured("AI_MODEL_PROVIDER must be one of NONE, OLLAMA, GEMINI, MISTRAL, OPENAI")
+OLLAMA_SERVER_URL = env_url("OLLAMA_SERVER_URL", "http://127.0.0.1:11434/api/generate", schemes=_HTTP)
+OLLAMA_MODEL_NAME = env_str("OLLAMA_MODEL_NAME", "mistral:7b")
+GEMINI_MODEL_NAME = env_str("GEMINI_MODEL_NAME", "gemini-2.5-pro")
+MISTRAL_MODEL_NAME = env_str("MISTRAL_MODEL_NAME", "ministral-3b-latest")
+OPENAI_MODEL_NAME = env_str("OPENAI_MODEL_NAME", "gpt-4o-mini")
+
 # --- API ------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

@@ -1,9 +1,10 @@
-"""The clustering settings, read at call time (never at import) with AudioMuse-AI's names and defaults.
+"""The clustering settings, read at call time (never at import) with AudioMuse-AI's names.
 
 This is the one module of the clustering app that reads Django settings: it
 turns them into the engine's ``ClusteringConfig`` plus the orchestration
 knobs, and applies the loose overrides of ``POST /api/clustering/start``.
-A setting that is absent falls back to the engine's documented default.
+Every default lives in the settings module; the genre list used for
+stratified sampling is the engine's own, as AudioMuse-AI's is not a setting.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-
+from analysis.audio.labels import MSD_LABELS
 from audiomuse.api.params import bool_param, int_param
 from clustering.engine import ClusteringConfig, defaults
+from common.config import setting
+from similarity.config import similarity_config
 
 # Request caps that are not settings in AudioMuse-AI either.
 MAX_CLUSTERING_RUNS = 100_000
@@ -37,113 +39,93 @@ class OrchestrationSettings:
 
 def orchestration_settings() -> OrchestrationSettings:
     return OrchestrationSettings(
-        iterations_per_batch=max(1, _setting("ITERATIONS_PER_BATCH_JOB", defaults.ITERATIONS_PER_BATCH_JOB)),
-        max_concurrent_batches=max(1, _setting("MAX_CONCURRENT_BATCH_JOBS", defaults.MAX_CONCURRENT_BATCH_JOBS)),
-        batch_timeout_minutes=max(
-            1, _setting("CLUSTERING_BATCH_TIMEOUT_MINUTES", defaults.CLUSTERING_BATCH_TIMEOUT_MINUTES)
-        ),
-        max_failed_batches=max(0, _setting("CLUSTERING_MAX_FAILED_BATCHES", defaults.CLUSTERING_MAX_FAILED_BATCHES)),
-        db_fetch_chunk_size=max(10, _setting("DB_FETCH_CHUNK_SIZE", defaults.DB_FETCH_CHUNK_SIZE)),
+        iterations_per_batch=max(1, setting("ITERATIONS_PER_BATCH_JOB")),
+        max_concurrent_batches=max(1, setting("MAX_CONCURRENT_BATCH_JOBS")),
+        batch_timeout_minutes=max(1, setting("CLUSTERING_BATCH_TIMEOUT_MINUTES")),
+        max_failed_batches=max(0, setting("CLUSTERING_MAX_FAILED_BATCHES")),
+        db_fetch_chunk_size=max(10, setting("DB_FETCH_CHUNK_SIZE")),
     )
 
 
 def mood_labels() -> tuple[str, ...]:
     """The mood vocabulary clustered on: the MSD tags, as in AudioMuse-AI's MOOD_LABELS."""
-    from analysis.audio.labels import MSD_LABELS
-
-    return tuple(_setting("MOOD_LABELS", MSD_LABELS))
+    return tuple(MSD_LABELS)
 
 
 def tempo_range_bpm() -> tuple[float, float]:
-    return (float(_setting("TEMPO_MIN_BPM", 60.0)), float(_setting("TEMPO_MAX_BPM", 200.0)))
+    return (float(setting("TEMPO_MIN_BPM")), float(setting("TEMPO_MAX_BPM")))
 
 
 def clustering_config_from_settings() -> ClusteringConfig:
-    """The engine configuration with every value taken from settings (or the engine default)."""
+    """The engine configuration with every value taken from settings."""
     return ClusteringConfig(
-        clustering_runs=max(1, _setting("CLUSTERING_RUNS", defaults.CLUSTERING_RUNS)),
+        clustering_runs=max(1, setting("CLUSTERING_RUNS")),
         search=_search_space(),
         evolution=defaults.EvolutionSettings(
-            top_n_elites=_setting("TOP_N_ELITES", defaults.TOP_N_ELITES),
-            exploitation_start_fraction=_setting("EXPLOITATION_START_FRACTION", defaults.EXPLOITATION_START_FRACTION),
-            exploitation_probability=_setting("EXPLOITATION_PROBABILITY_CONFIG", defaults.EXPLOITATION_PROBABILITY),
-            mutation_int_abs_delta=_setting("MUTATION_INT_ABS_DELTA", defaults.MUTATION_INT_ABS_DELTA),
-            mutation_float_abs_delta=_setting("MUTATION_FLOAT_ABS_DELTA", defaults.MUTATION_FLOAT_ABS_DELTA),
+            top_n_elites=setting("TOP_N_ELITES"),
+            exploitation_start_fraction=setting("EXPLOITATION_START_FRACTION"),
+            exploitation_probability=setting("EXPLOITATION_PROBABILITY_CONFIG"),
+            mutation_int_abs_delta=setting("MUTATION_INT_ABS_DELTA"),
+            mutation_float_abs_delta=setting("MUTATION_FLOAT_ABS_DELTA"),
         ),
         sampling=defaults.SamplingSettings(
-            stratified_genres=tuple(_setting("STRATIFIED_GENRES", defaults.STRATIFIED_GENRES)),
-            min_songs_per_genre=_setting(
-                "MIN_SONGS_PER_GENRE_FOR_STRATIFICATION", defaults.MIN_SONGS_PER_GENRE_FOR_STRATIFICATION
-            ),
-            target_percentile=_setting(
-                "STRATIFIED_SAMPLING_TARGET_PERCENTILE", defaults.STRATIFIED_SAMPLING_TARGET_PERCENTILE
-            ),
-            change_per_run=_setting("SAMPLING_PERCENTAGE_CHANGE_PER_RUN", defaults.SAMPLING_PERCENTAGE_CHANGE_PER_RUN),
+            min_songs_per_genre=setting("MIN_SONGS_PER_GENRE_FOR_STRATIFICATION"),
+            target_percentile=setting("STRATIFIED_SAMPLING_TARGET_PERCENTILE"),
+            change_per_run=setting("SAMPLING_PERCENTAGE_CHANGE_PER_RUN"),
         ),
         fitness=defaults.FitnessSettings(
             weights=defaults.ScoreWeights(
-                **{name: _setting(setting, default) for name, (setting, default) in _WEIGHTS.items()}
+                **{name: setting(name_of_setting) for name, name_of_setting in _WEIGHTS.items()}
             ),
-            top_k_moods_for_purity=_setting(
-                "TOP_K_MOODS_FOR_PURITY_CALCULATION", defaults.TOP_K_MOODS_FOR_PURITY_CALCULATION
-            ),
-            active_moods_per_song=_setting("TOP_N_MOODS", defaults.TOP_N_MOODS),
-            max_distance=_setting("MAX_DISTANCE", defaults.MAX_DISTANCE),
+            top_k_moods_for_purity=setting("TOP_K_MOODS_FOR_PURITY_CALCULATION"),
+            active_moods_per_song=setting("TOP_N_MOODS"),
+            max_distance=setting("MAX_DISTANCE"),
         ),
         postprocessing=_postprocessing(),
     )
 
 
 def _search_space() -> defaults.SearchSpace:
-    ranges = {field: (_setting(low, default_low), _setting(high, default_high))
-              for field, (low, high, default_low, default_high) in _RANGES.items()}  # fmt: skip
+    ranges = {field: (setting(low), setting(high)) for field, (low, high) in _RANGES.items()}
     return defaults.SearchSpace(
-        algorithm=_setting("CLUSTER_ALGORITHM", defaults.CLUSTER_ALGORITHM),
-        use_embeddings=_setting("ENABLE_CLUSTERING_EMBEDDINGS", defaults.ENABLE_CLUSTERING_EMBEDDINGS),
-        gmm_covariance_type=_setting("GMM_COVARIANCE_TYPE", defaults.GMM_COVARIANCE_TYPE),
+        algorithm=setting("CLUSTER_ALGORITHM"),
+        use_embeddings=setting("ENABLE_CLUSTERING_EMBEDDINGS"),
+        gmm_covariance_type=setting("GMM_COVARIANCE_TYPE"),
         **ranges,
     )
 
 
 def _postprocessing() -> defaults.PostProcessingSettings:
     return defaults.PostProcessingSettings(
-        top_n_playlists=_setting("TOP_N_PLAYLISTS", defaults.TOP_N_PLAYLISTS),
-        min_playlist_size_for_top_n=_setting("MIN_PLAYLIST_SIZE_FOR_TOP_N", defaults.MIN_PLAYLIST_SIZE_FOR_TOP_N),
-        max_songs_per_cluster=_setting("MAX_SONGS_PER_CLUSTER", defaults.MAX_SONGS_PER_CLUSTER),
-        max_songs_per_artist=_setting("MAX_SONGS_PER_ARTIST", defaults.MAX_SONGS_PER_ARTIST),
-        duplicate_distance_threshold_cosine=_setting(
-            "DUPLICATE_DISTANCE_THRESHOLD_COSINE", defaults.DUPLICATE_DISTANCE_THRESHOLD_COSINE
-        ),
-        duplicate_distance_check_lookback=_setting(
-            "DUPLICATE_DISTANCE_CHECK_LOOKBACK", defaults.DUPLICATE_DISTANCE_CHECK_LOOKBACK
-        ),
+        top_n_playlists=setting("TOP_N_PLAYLISTS"),
+        min_playlist_size_for_top_n=setting("MIN_PLAYLIST_SIZE_FOR_TOP_N"),
+        max_songs_per_cluster=setting("MAX_SONGS_PER_CLUSTER"),
+        max_songs_per_artist=setting("MAX_SONGS_PER_ARTIST"),
+        duplicate_distance_threshold_cosine=setting("DUPLICATE_DISTANCE_THRESHOLD_COSINE"),
+        duplicate_distance_check_lookback=setting("DUPLICATE_DISTANCE_CHECK_LOOKBACK"),
     )
 
 
-# SearchSpace range field -> (min setting, max setting, min default, max default); the request
-# parameters are the lower-case setting names (num_clusters_min, ...).
+# SearchSpace range field -> (min setting, max setting); the request parameters are the
+# lower-case setting names (num_clusters_min, ...).
 _RANGES = {
-    "num_clusters": ("NUM_CLUSTERS_MIN", "NUM_CLUSTERS_MAX", defaults.NUM_CLUSTERS_MIN, defaults.NUM_CLUSTERS_MAX),
-    "dbscan_eps": ("DBSCAN_EPS_MIN", "DBSCAN_EPS_MAX", defaults.DBSCAN_EPS_MIN, defaults.DBSCAN_EPS_MAX),
-    "dbscan_min_samples": ("DBSCAN_MIN_SAMPLES_MIN", "DBSCAN_MIN_SAMPLES_MAX",
-                           defaults.DBSCAN_MIN_SAMPLES_MIN, defaults.DBSCAN_MIN_SAMPLES_MAX),
-    "gmm_n_components": ("GMM_N_COMPONENTS_MIN", "GMM_N_COMPONENTS_MAX",
-                         defaults.GMM_N_COMPONENTS_MIN, defaults.GMM_N_COMPONENTS_MAX),
-    "spectral_n_clusters": ("SPECTRAL_N_CLUSTERS_MIN", "SPECTRAL_N_CLUSTERS_MAX",
-                            defaults.SPECTRAL_N_CLUSTERS_MIN, defaults.SPECTRAL_N_CLUSTERS_MAX),
-    "pca_components": ("PCA_COMPONENTS_MIN", "PCA_COMPONENTS_MAX",
-                       defaults.PCA_COMPONENTS_MIN, defaults.PCA_COMPONENTS_MAX),
-}  # fmt: skip
+    "num_clusters": ("NUM_CLUSTERS_MIN", "NUM_CLUSTERS_MAX"),
+    "dbscan_eps": ("DBSCAN_EPS_MIN", "DBSCAN_EPS_MAX"),
+    "dbscan_min_samples": ("DBSCAN_MIN_SAMPLES_MIN", "DBSCAN_MIN_SAMPLES_MAX"),
+    "gmm_n_components": ("GMM_N_COMPONENTS_MIN", "GMM_N_COMPONENTS_MAX"),
+    "spectral_n_clusters": ("SPECTRAL_N_CLUSTERS_MIN", "SPECTRAL_N_CLUSTERS_MAX"),
+    "pca_components": ("PCA_COMPONENTS_MIN", "PCA_COMPONENTS_MAX"),
+}
 
-# ScoreWeights field -> (setting, default); the request parameters are the lower-case settings.
+# ScoreWeights field -> setting; the request parameters are the lower-case setting names.
 _WEIGHTS = {
-    "diversity": ("SCORE_WEIGHT_DIVERSITY", defaults.SCORE_WEIGHT_DIVERSITY),
-    "purity": ("SCORE_WEIGHT_PURITY", defaults.SCORE_WEIGHT_PURITY),
-    "other_feature_diversity": ("SCORE_WEIGHT_OTHER_FEATURE_DIVERSITY", defaults.SCORE_WEIGHT_OTHER_FEATURE_DIVERSITY),
-    "other_feature_purity": ("SCORE_WEIGHT_OTHER_FEATURE_PURITY", defaults.SCORE_WEIGHT_OTHER_FEATURE_PURITY),
-    "silhouette": ("SCORE_WEIGHT_SILHOUETTE", defaults.SCORE_WEIGHT_SILHOUETTE),
-    "davies_bouldin": ("SCORE_WEIGHT_DAVIES_BOULDIN", defaults.SCORE_WEIGHT_DAVIES_BOULDIN),
-    "calinski_harabasz": ("SCORE_WEIGHT_CALINSKI_HARABASZ", defaults.SCORE_WEIGHT_CALINSKI_HARABASZ),
+    "diversity": "SCORE_WEIGHT_DIVERSITY",
+    "purity": "SCORE_WEIGHT_PURITY",
+    "other_feature_diversity": "SCORE_WEIGHT_OTHER_FEATURE_DIVERSITY",
+    "other_feature_purity": "SCORE_WEIGHT_OTHER_FEATURE_PURITY",
+    "silhouette": "SCORE_WEIGHT_SILHOUETTE",
+    "davies_bouldin": "SCORE_WEIGHT_DAVIES_BOULDIN",
+    "calinski_harabasz": "SCORE_WEIGHT_CALINSKI_HARABASZ",
 }
 
 # Range fields whose bounds are counts (integers, at least this much) rather than floats.
@@ -166,8 +148,8 @@ def clustering_config_with_overrides(*, base: ClusteringConfig, params: dict[str
     )
     weights = dataclasses.replace(
         base.fitness.weights,
-        **{name: _float_param(params.get(setting.lower()), getattr(base.fitness.weights, name), minimum=0.0)
-           for name, (setting, _) in _WEIGHTS.items()},
+        **{name: _float_param(params.get(name_of_setting.lower()), getattr(base.fitness.weights, name), minimum=0.0)
+           for name, name_of_setting in _WEIGHTS.items()},
     )  # fmt: skip
     fitness = dataclasses.replace(
         base.fitness,
@@ -203,7 +185,7 @@ def _algorithm_param(value: Any, default: str) -> str:
 
 def _range_param(params: dict[str, Any], *, field: str, base: tuple) -> tuple:
     """A (min, max) range from ``<field>_min`` / ``<field>_max``; swapped when given upside down."""
-    low_name, high_name = (name.lower() for name in _RANGES[field][:2])
+    low_name, high_name = (name.lower() for name in _RANGES[field])
     if field in _INTEGER_RANGE_MINIMUM:
         minimum = _INTEGER_RANGE_MINIMUM[field]
         maximum = MAX_PCA_COMPONENTS if field == "pca_components" else MAX_CLUSTER_COUNT
@@ -247,13 +229,13 @@ def config_defaults() -> dict[str, Any]:
         "min_playlist_size_for_top_n": post.min_playlist_size_for_top_n,
         "top_n_moods": config.fitness.active_moods_per_song,
         "mood_labels": list(mood_labels()),
-        "num_recent_albums": _setting("NUM_RECENT_ALBUMS", 0),
+        "num_recent_albums": setting("NUM_RECENT_ALBUMS"),
         "iterations_per_batch_job": orchestration_settings().iterations_per_batch,
         "max_concurrent_batch_jobs": orchestration_settings().max_concurrent_batches,
     }
-    for field, (low_setting, high_setting, _, _) in _RANGES.items():
+    for field, (low_setting, high_setting) in _RANGES.items():
         payload[low_setting.lower()], payload[high_setting.lower()] = getattr(search, field)
-    payload.update({setting.lower(): getattr(weights, name) for name, (setting, _) in _WEIGHTS.items()})
+    payload.update({name_of_setting.lower(): getattr(weights, name) for name, name_of_setting in _WEIGHTS.items()})
     payload.update(_ai_defaults())
     payload.update(_path_and_alchemy_defaults())
     return payload
@@ -261,18 +243,16 @@ def config_defaults() -> dict[str, Any]:
 
 def _ai_defaults() -> dict[str, Any]:
     return {
-        "ai_model_provider": _setting("AI_MODEL_PROVIDER", "NONE"),
-        "ollama_server_url": _setting("OLLAMA_SERVER_URL", "http://127.0.0.1:11434/api/generate"),
-        "ollama_model_name": _setting("OLLAMA_MODEL_NAME", "mistral:7b"),
-        "gemini_model_name": _setting("GEMINI_MODEL_NAME", "gemini-2.5-pro"),
-        "mistral_model_name": _setting("MISTRAL_MODEL_NAME", "ministral-3b-latest"),
-        "openai_model_name": _setting("OPENAI_MODEL_NAME", "gpt-4o-mini"),
+        "ai_model_provider": setting("AI_MODEL_PROVIDER"),
+        "ollama_server_url": setting("OLLAMA_SERVER_URL"),
+        "ollama_model_name": setting("OLLAMA_MODEL_NAME"),
+        "gemini_model_name": setting("GEMINI_MODEL_NAME"),
+        "mistral_model_name": setting("MISTRAL_MODEL_NAME"),
+        "openai_model_name": setting("OPENAI_MODEL_NAME"),
     }
 
 
 def _path_and_alchemy_defaults() -> dict[str, Any]:
-    from similarity.config import similarity_config
-
     similarity = similarity_config()
     return {
         "path_distance_metric": similarity.path_metric.value,
@@ -283,7 +263,3 @@ def _path_and_alchemy_defaults() -> dict[str, Any]:
         "alchemy_temperature": similarity.alchemy_temperature,
         "alchemy_subtract_distance": similarity.alchemy_subtract_distance,
     }
-
-
-def _setting(name: str, default: Any) -> Any:
-    return getattr(settings, name, default)

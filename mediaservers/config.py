@@ -1,8 +1,9 @@
 """Media server configuration, with AudioMuse-AI's variable names.
 
-``MediaServerConfig.from_settings(settings)`` reads the UPPERCASE attributes
-of the Django settings object (the settings module owns the environment);
-adapters only ever see this frozen dataclass.
+``MediaServerConfig.from_settings()`` reads the UPPERCASE Django settings
+(the settings module owns the environment and their defaults); adapters only
+ever see this frozen dataclass. Its field defaults are the blanks of a
+configuration built in code (``build``), as tests and checks do.
 """
 
 from __future__ import annotations
@@ -14,33 +15,35 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from common.config import setting
+
 SERVER_TYPES = ("local", "jellyfin", "emby", "navidrome", "lyrion", "mpd")
 SECRET_FIELDS = frozenset({"jellyfin_token", "emby_token", "navidrome_password", "mpd_password"})
 URL_FIELDS = frozenset({"jellyfin_url", "emby_url", "navidrome_url", "lyrion_url"})
 
-# field name -> (settings attribute, default)
-_SETTINGS_NAMES: dict[str, tuple[str, Any]] = {
-    "server_type": ("MEDIASERVER_TYPE", "local"),
-    "music_libraries": ("MUSIC_LIBRARIES", ""),
-    "music_dir": ("MUSIC_DIR", ""),
-    "playlist_dir": ("PLAYLIST_DIR", ""),
-    "jellyfin_url": ("JELLYFIN_URL", ""),
-    "jellyfin_user_id": ("JELLYFIN_USER_ID", ""),
-    "jellyfin_token": ("JELLYFIN_TOKEN", ""),
-    "emby_url": ("EMBY_URL", ""),
-    "emby_user_id": ("EMBY_USER_ID", ""),
-    "emby_token": ("EMBY_TOKEN", ""),
-    "navidrome_url": ("NAVIDROME_URL", ""),
-    "navidrome_user": ("NAVIDROME_USER", ""),
-    "navidrome_password": ("NAVIDROME_PASSWORD", ""),
-    "lyrion_url": ("LYRION_URL", ""),
-    "mpd_host": ("MPD_HOST", "localhost"),
-    "mpd_port": ("MPD_PORT", 6600),
-    "mpd_password": ("MPD_PASSWORD", ""),
-    "mpd_music_directory": ("MPD_MUSIC_DIRECTORY", ""),
-    "timeout_seconds": ("MEDIASERVER_TIMEOUT", 30.0),
-    "max_download_mb": ("MEDIASERVER_MAX_DOWNLOAD_MB", 1024),
-    "temp_dir": ("TEMP_DIR", ""),
+# field name -> settings attribute
+_SETTINGS_NAMES: dict[str, str] = {
+    "server_type": "MEDIASERVER_TYPE",
+    "music_libraries": "MUSIC_LIBRARIES",
+    "music_dir": "MUSIC_DIR",
+    "playlist_dir": "PLAYLIST_DIR",
+    "jellyfin_url": "JELLYFIN_URL",
+    "jellyfin_user_id": "JELLYFIN_USER_ID",
+    "jellyfin_token": "JELLYFIN_TOKEN",
+    "emby_url": "EMBY_URL",
+    "emby_user_id": "EMBY_USER_ID",
+    "emby_token": "EMBY_TOKEN",
+    "navidrome_url": "NAVIDROME_URL",
+    "navidrome_user": "NAVIDROME_USER",
+    "navidrome_password": "NAVIDROME_PASSWORD",
+    "lyrion_url": "LYRION_URL",
+    "mpd_host": "MPD_HOST",
+    "mpd_port": "MPD_PORT",
+    "mpd_password": "MPD_PASSWORD",
+    "mpd_music_directory": "MPD_MUSIC_DIRECTORY",
+    "timeout_seconds": "MEDIASERVER_TIMEOUT",
+    "max_download_mb": "MEDIASERVER_MAX_DOWNLOAD_MB",
+    "temp_dir": "TEMP_DIR",
 }
 
 
@@ -69,10 +72,9 @@ class MediaServerConfig:
     temp_dir: str = ""
 
     @classmethod
-    def from_settings(cls, settings: Any) -> MediaServerConfig:
-        """Build from a Django settings object (or anything with those attributes)."""
-        values = {field: getattr(settings, name, default) for field, (name, default) in _SETTINGS_NAMES.items()}
-        return cls.build(**values)
+    def from_settings(cls) -> MediaServerConfig:
+        """Build from the Django settings (ImproperlyConfigured names a setting that is not defined)."""
+        return cls.build(**{field: setting(name) for field, name in _SETTINGS_NAMES.items()})
 
     @classmethod
     def build(cls, **values: Any) -> MediaServerConfig:

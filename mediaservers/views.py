@@ -3,11 +3,11 @@
 import functools
 import logging
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from common.config import setting
 from mediaservers.errors import (
     MediaServerAuthError,
     MediaServerConfigError,
@@ -55,7 +55,7 @@ def _configuration_summary() -> dict:
             return {"server_type": adapter.server_type, "url": adapter.display_url}
     except MediaServerError as exc:
         # A server type whose settings are incomplete still gets a page that says so.
-        return {"server_type": settings.MEDIASERVER_TYPE, "url": "", "config_error": str(exc)}
+        return {"server_type": setting("MEDIASERVER_TYPE"), "url": "", "config_error": str(exc)}
 
 
 def _connection_check() -> dict:

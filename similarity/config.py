@@ -1,16 +1,14 @@
-"""The similarity settings, read at call time (never at import) with AudioMuse-AI's names and defaults.
+"""The similarity settings, read at call time (never at import) with AudioMuse-AI's names.
 
-The settings module owns the environment; this is the one place the
-similarity app reads those values, so a missing one falls back to the
-documented default instead of failing.
+The settings module owns the environment and every default; this is the one
+place the similarity app turns those values into its configuration.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
+from common.config import setting
 from similarity.engine.filters import DuplicateRule
 from similarity.engine.songs import Metric
 
@@ -53,28 +51,24 @@ class SimilarityConfig:
 def similarity_config() -> SimilarityConfig:
     """The current values (tests may override settings between calls)."""
     return SimilarityConfig(
-        duplicate_threshold_cosine=_setting("DUPLICATE_DISTANCE_THRESHOLD_COSINE", 0.01),
-        duplicate_threshold_euclidean=_setting("DUPLICATE_DISTANCE_THRESHOLD_EUCLIDEAN", 0.15),
-        duplicate_lookback=_setting("DUPLICATE_DISTANCE_CHECK_LOOKBACK", 1),
-        max_songs_per_artist=_setting("MAX_SONGS_PER_ARTIST", 3),
-        mood_similarity_threshold=_setting("MOOD_SIMILARITY_THRESHOLD", 0.15),
-        mood_similarity_default=_setting("MOOD_SIMILARITY_ENABLE", False),
-        eliminate_duplicates_default=_setting("SIMILARITY_ELIMINATE_DUPLICATES_DEFAULT", True),
-        radius_default=_setting("SIMILARITY_RADIUS_DEFAULT", True),
-        path_metric=Metric(_setting("PATH_DISTANCE_METRIC", "angular")),
-        path_default_length=_setting("PATH_DEFAULT_LENGTH", 25),
-        path_candidates_per_step=_setting("PATH_CANDIDATES_PER_STEP", 25),
-        path_fix_size_default=_setting("PATH_FIX_SIZE", False),
-        alchemy_default_n=_setting("ALCHEMY_DEFAULT_N_RESULTS", 100),
-        alchemy_max_n=_setting("ALCHEMY_MAX_N_RESULTS", 200),
-        alchemy_temperature=_setting("ALCHEMY_TEMPERATURE", 1.0),
-        alchemy_subtract_distance=_setting("ALCHEMY_SUBTRACT_DISTANCE_ANGULAR", 0.2),
-        fingerprint_top_n_songs=_setting("SONIC_FINGERPRINT_TOP_N_SONGS", 20),
-        fingerprint_default_n=_setting("SONIC_FINGERPRINT_NEIGHBORS", 100),
-        top_n_moods=_setting("TOP_N_MOODS", 5),
-        query_ef=_setting("VOYAGER_QUERY_EF", 200),
+        duplicate_threshold_cosine=setting("DUPLICATE_DISTANCE_THRESHOLD_COSINE"),
+        duplicate_threshold_euclidean=setting("DUPLICATE_DISTANCE_THRESHOLD_EUCLIDEAN"),
+        duplicate_lookback=setting("DUPLICATE_DISTANCE_CHECK_LOOKBACK"),
+        max_songs_per_artist=setting("MAX_SONGS_PER_ARTIST"),
+        mood_similarity_threshold=setting("MOOD_SIMILARITY_THRESHOLD"),
+        mood_similarity_default=setting("MOOD_SIMILARITY_ENABLE"),
+        eliminate_duplicates_default=setting("SIMILARITY_ELIMINATE_DUPLICATES_DEFAULT"),
+        radius_default=setting("SIMILARITY_RADIUS_DEFAULT"),
+        path_metric=Metric(setting("PATH_DISTANCE_METRIC")),
+        path_default_length=setting("PATH_DEFAULT_LENGTH"),
+        path_candidates_per_step=setting("PATH_CANDIDATES_PER_STEP"),
+        path_fix_size_default=setting("PATH_FIX_SIZE"),
+        alchemy_default_n=setting("ALCHEMY_DEFAULT_N_RESULTS"),
+        alchemy_max_n=setting("ALCHEMY_MAX_N_RESULTS"),
+        alchemy_temperature=setting("ALCHEMY_TEMPERATURE"),
+        alchemy_subtract_distance=setting("ALCHEMY_SUBTRACT_DISTANCE_ANGULAR"),
+        fingerprint_top_n_songs=setting("SONIC_FINGERPRINT_TOP_N_SONGS"),
+        fingerprint_default_n=setting("SONIC_FINGERPRINT_NEIGHBORS"),
+        top_n_moods=setting("TOP_N_MOODS"),
+        query_ef=setting("VOYAGER_QUERY_EF"),
     )
-
-
-def _setting(name: str, default):
-    return getattr(settings, name, default)

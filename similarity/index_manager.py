@@ -15,9 +15,9 @@ import threading
 import time
 
 import redis
-from django.conf import settings
 from django.db import close_old_connections, connection
 
+from common.config import setting
 from similarity.engine.vector_index import LoadedIndex
 from similarity.errors import IndexNotReady
 from similarity.models import VectorIndex
@@ -40,7 +40,7 @@ class IndexManager:
 
     @property
     def name(self) -> str:
-        return self._name or settings.INDEX_NAME
+        return self._name or setting("INDEX_NAME")
 
     def current(self) -> LoadedIndex:
         """The loaded index; raises IndexNotReady when none has been built."""
@@ -88,7 +88,7 @@ class IndexManager:
         backoff = 1.0
         while not self._stopped.is_set():
             try:
-                pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
+                pubsub = redis.Redis.from_url(setting("REDIS_URL")).pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(RELOAD_CHANNEL)
                 backoff = 1.0
                 self._reload_from_thread()  # catch up on anything published while disconnected

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import redis
-from django.conf import settings
 from django.db import transaction
 
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
 from clustering.models import Playlist, PlaylistEntry
+from common.config import setting
 from mediaservers.adapters import MediaServerUser
 from similarity.engine.vector_index import IndexParams, build_index_bytes
 from similarity.errors import InvalidSimilarityRequest
@@ -30,7 +30,7 @@ def vector_index_rebuild(*, name: str | None = None) -> VectorIndex | None:
 
     Returns None (and removes a stored index) when there are no embeddings.
     """
-    name = name or settings.INDEX_NAME
+    name = name or setting("INDEX_NAME")
     started = time.monotonic()
     item_ids, vectors = _all_embeddings()
     with transaction.atomic():
@@ -38,7 +38,7 @@ def vector_index_rebuild(*, name: str | None = None) -> VectorIndex | None:
             VectorIndex.objects.filter(name=name).delete()
             stored = None
         else:
-            params = IndexParams(m=settings.VOYAGER_M, ef_construction=settings.VOYAGER_EF_CONSTRUCTION)
+            params = IndexParams(m=setting("VOYAGER_M"), ef_construction=setting("VOYAGER_EF_CONSTRUCTION"))
             stored = _store(name, build_index_bytes(vectors, params=params), item_ids, time.monotonic() - started)
         transaction.on_commit(lambda: index_reload_publish(name=name))
     logger.info("similarity.index.rebuilt", extra={"index": name, "size": len(item_ids)})
@@ -51,10 +51,10 @@ def _all_embeddings() -> tuple[list[str], np.ndarray]:
     item_ids: list[str] = []
     chunks: list[np.ndarray] = []
     batch: list[np.ndarray] = []
-    for item_id, vector in rows.iterator(chunk_size=settings.DB_FETCH_CHUNK_SIZE):
+    for item_id, vector in rows.iterator(chunk_size=setting("DB_FETCH_CHUNK_SIZE")):
         item_ids.append(item_id)
         batch.append(np.asarray(vector, dtype=np.float32))
-        if len(batch) >= settings.DB_FETCH_CHUNK_SIZE:
+        if len(batch) >= setting("DB_FETCH_CHUNK_SIZE"):
             chunks.append(np.stack(batch))
             batch = []
     if batch:
@@ -83,7 +83,7 @@ def _store(name: str, data: bytes, item_ids: list[str], seconds: float) -> Vecto
 def index_reload_publish(*, name: str) -> None:
     """Tell every process to load the new index; a lost message is caught by the version check."""
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+        client = redis.Redis.from_url(setting("REDIS_URL"), socket_timeout=5)
         client.publish(RELOAD_CHANNEL, name)
     except redis.RedisError as exc:
         logger.warning("similarity.index.publish_failed", extra={"index": name, "error": str(exc)})

@@ -4,10 +4,10 @@ Each view hands its page the settings' defaults and the API's caps, so the
 form starts where the API would and never offers a value it would clamp.
 """
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from common.config import setting
 from similarity.config import MAX_FINGERPRINT_RESULTS, MAX_PATH_LENGTH, MAX_SIMILAR_RESULTS, similarity_config
 
 SIMILAR_DEFAULT_N = 10  # what /api/similar_tracks uses when n is missing
@@ -55,7 +55,7 @@ def alchemy(request):
 
 @login_required
 def sonic_fingerprint(request):
-    server_type = settings.MEDIASERVER_TYPE
+    server_type = setting("MEDIASERVER_TYPE")
     context = {
         "default_n": min(similarity_config().fingerprint_default_n, MAX_FINGERPRINT_RESULTS),
         "max_n": MAX_FINGERPRINT_RESULTS,

@@ -228,7 +228,7 @@ class StageTimings:
 
 
 @dataclass(frozen=True, eq=False)
-class TrackAnalysis:
+class AnalysisResult:
     """Everything the analysis learns about one track.
 
     embedding: np.ndarray [shape=(200,), dtype=float32, read-only], mean of the patch embeddings.
@@ -288,7 +288,7 @@ def analyze_file(
     models: ModelSet,
     config: AnalysisConfig,
     on_patches: Callable[[PatchPredictions], None] | None = None,
-) -> TrackAnalysis:
+) -> AnalysisResult:
     """Analyse the first ``config.max_duration_seconds`` of one audio file.
 
     ``on_patches``, when given, sees every chunk's patch-level outputs as they
@@ -306,7 +306,7 @@ def analyze_file(
     means, signal = _analyse_samples(decoded.samples, models=models, config=config, clock=clock, on_patches=on_patches)
     msd_tags = dict(zip(MSD_LABELS, means.msd_tags.tolist(), strict=True))
     mtt_tags = None if means.mtt_tags is None else dict(zip(MTT_LABELS, means.mtt_tags.tolist(), strict=True))
-    return TrackAnalysis(
+    return AnalysisResult(
         embedding=means.embedding,
         msd_tags=msd_tags,
         mtt_tags=mtt_tags,

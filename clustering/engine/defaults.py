@@ -55,14 +55,8 @@ ALGORITHMS = ("kmeans", "dbscan", "gmm", "spectral")
 GMM_COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 OTHER_FEATURE_LABELS = ("danceable", "aggressive", "happy", "party", "relaxed", "sad")
 
-# Orchestration (read by the Django side; listed here so every default lives in one place).
+# Runs of the evolutionary search per job.
 CLUSTERING_RUNS = 1000
-ITERATIONS_PER_BATCH_JOB = 20
-MAX_CONCURRENT_BATCH_JOBS = 10
-CLUSTERING_BATCH_TIMEOUT_MINUTES = 60
-CLUSTERING_MAX_FAILED_BATCHES = 10
-CLUSTERING_BATCH_CHECK_INTERVAL_SECONDS = 30
-DB_FETCH_CHUNK_SIZE = 1000
 
 # Search space.
 CLUSTER_ALGORITHM = "kmeans"

@@ -1,32 +1,31 @@
-"""MediaServerConfig: AudioMuse-AI's setting names, defaults, secrets kept out of repr."""
+"""MediaServerConfig: AudioMuse-AI's setting names, a missing one named, secrets kept out of repr."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from mediaservers.adapters import adapter_for
 from mediaservers.config import MediaServerConfig
 from mediaservers.errors import MediaServerConfigError
 
 
-def test_from_settings_reads_the_uppercase_names():
-    settings = SimpleNamespace(
-        MEDIASERVER_TYPE="Jellyfin",
-        MUSIC_LIBRARIES="Music, Jazz ,",
-        MUSIC_DIR=Path("/srv/music"),
-        JELLYFIN_URL="http://jf:8096/",
-        JELLYFIN_USER_ID="alice",
-        JELLYFIN_TOKEN="tok",
-        MPD_PORT="6601",
-        MEDIASERVER_TIMEOUT="12.5",
-        MEDIASERVER_MAX_DOWNLOAD_MB=64,
-        TEMP_DIR=Path("/var/tmp/am"),
-    )
+def test_from_settings_reads_the_uppercase_names(settings):
+    settings.MEDIASERVER_TYPE = "Jellyfin"
+    settings.MUSIC_LIBRARIES = "Music, Jazz ,"
+    settings.MUSIC_DIR = Path("/srv/music")
+    settings.PLAYLIST_DIR = ""
+    settings.JELLYFIN_URL = "http://jf:8096/"
+    settings.JELLYFIN_USER_ID = "alice"
+    settings.JELLYFIN_TOKEN = "tok"
+    settings.MPD_PORT = "6601"
+    settings.MEDIASERVER_TIMEOUT = "12.5"
+    settings.MEDIASERVER_MAX_DOWNLOAD_MB = 64
+    settings.TEMP_DIR = Path("/var/tmp/am")
 
-    config = MediaServerConfig.from_settings(settings)
+    config = MediaServerConfig.from_settings()
 
     assert config.server_type == "jellyfin"
     assert config.music_libraries == ("Music", "Jazz")
@@ -36,13 +35,11 @@ def test_from_settings_reads_the_uppercase_names():
     assert config.playlist_path == Path("/srv/music/Playlists")
 
 
-def test_missing_settings_take_the_documented_defaults():
-    config = MediaServerConfig.from_settings(SimpleNamespace())
+def test_a_setting_missing_from_the_settings_module_fails_naming_it(settings):
+    del settings.MPD_PORT
 
-    assert config.server_type == "local"
-    assert config.music_libraries == ()
-    assert (config.mpd_host, config.mpd_port) == ("localhost", 6600)
-    assert (config.timeout_seconds, config.max_download_mb) == (30.0, 1024)
+    with pytest.raises(ImproperlyConfigured, match="MPD_PORT"):
+        MediaServerConfig.from_settings()
 
 
 def test_repr_masks_every_secret():

@@ -7,12 +7,12 @@ without a media server or a database.
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from analysis.audio.analyze import ModelSet, TrackAnalysis, analyze_file
+from analysis.analyzer import analysis_config
+from analysis.audio.analyze import AnalysisResult, ModelSet, analyze_file
 from analysis.audio.errors import AudioError, ModelError
-from analysis.engine import analysis_config
+from common.config import setting
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, path, as_json=False, **options):
         config = analysis_config()
         try:
-            models = ModelSet.load(model_dir=Path(settings.MODEL_DIR), config=config)
+            models = ModelSet.load(model_dir=Path(setting("MODEL_DIR")), config=config)
         except ModelError as exc:
             raise CommandError(f"{exc} (run 'manage.py build_models', or check MODEL_DIR / *_MODEL_PATH)") from None
         try:
@@ -37,11 +37,11 @@ class Command(BaseCommand):
         self.stdout.write(_as_json(analysis) if as_json else _as_text(analysis, path=path))
 
 
-def _as_json(analysis: TrackAnalysis) -> str:
+def _as_json(analysis: AnalysisResult) -> str:
     return json.dumps(analysis.to_dict(), indent=2)
 
 
-def _as_text(analysis: TrackAnalysis, *, path: str) -> str:
+def _as_text(analysis: AnalysisResult, *, path: str) -> str:
     timings = analysis.timings
     speed = analysis.duration_seconds / timings.total_seconds if timings.total_seconds else float("inf")
     lines = [

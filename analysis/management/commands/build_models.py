@@ -2,11 +2,11 @@
 
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from analysis.audio.errors import ModelError
 from analysis.audio.model_build import DEFAULT_VARIANTS, build_musicnn_models, models_present
+from common.config import setting
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--if-missing", action="store_true", help="Say nothing when the models are current.")
 
     def handle(self, *args, force=False, if_missing=False, **options):
-        model_dir = settings.MODEL_DIR
+        model_dir = setting("MODEL_DIR")
         if not force and models_present(model_dir, variants=DEFAULT_VARIANTS):
             if not if_missing:
                 self.stdout.write(f"Models are current in {model_dir}")

@@ -5,7 +5,6 @@ count and the track counts of the first albums; exits non-zero with a
 one-line error when the server cannot be reached or refuses us.
 """
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from mediaservers.adapters import adapter_for
@@ -17,7 +16,7 @@ class Command(BaseCommand):
     help = "Connect to the configured media server and list its libraries and albums."
 
     def handle(self, *args, **options):
-        config = MediaServerConfig.from_settings(settings)
+        config = MediaServerConfig.from_settings()
         try:
             with adapter_for(config) as adapter:
                 report = adapter.check()

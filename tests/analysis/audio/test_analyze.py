@@ -11,9 +11,9 @@ import pytest
 from analysis.audio import melspec
 from analysis.audio.analyze import (
     AnalysisConfig,
+    AnalysisResult,
     ModelSet,
     PatchPredictions,
-    TrackAnalysis,
     analyze_file,
     mood_vector,
 )
@@ -45,7 +45,7 @@ def both_models(model_dir) -> ModelSet:
     return ModelSet.load(model_dir=model_dir, config=MSD_AND_MTT)
 
 
-def _analyze_samples(tmp_path: Path, samples: np.ndarray, *, models: ModelSet) -> TrackAnalysis:
+def _analyze_samples(tmp_path: Path, samples: np.ndarray, *, models: ModelSet) -> AnalysisResult:
     path = synthetic.write_wav(tmp_path / "synthetic.wav", samples)
     return analyze_file(path, models=models, config=MSD_ONLY)
 
@@ -89,7 +89,7 @@ def test_two_second_file_raises_too_short(tmp_path, msd_models):
         _analyze_samples(tmp_path, synthetic.noise(amplitude=0.1, seconds=2.0), models=msd_models)
 
 
-# -- what a TrackAnalysis holds ---------------------------------------------------
+# -- what a AnalysisResult holds ---------------------------------------------------
 
 
 def test_track_analysis_holds_means_moods_features_and_timings(tmp_path, both_models):

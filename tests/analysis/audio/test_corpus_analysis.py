@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.audio.analyze import AnalysisConfig, ModelSet, TrackAnalysis, analyze_file
+from analysis.audio.analyze import AnalysisConfig, AnalysisResult, ModelSet, analyze_file
 from analysis.audio.other_features import other_features
 from tests.corpus import CORPUS_TRACKS, public_relpaths
 
@@ -19,7 +19,7 @@ def corpus_models(musicnn_model_paths) -> ModelSet:
 
 
 @pytest.fixture(scope="module")
-def corpus_analyses(corpus_dir, corpus_models) -> dict[str, TrackAnalysis]:
+def corpus_analyses(corpus_dir, corpus_models) -> dict[str, AnalysisResult]:
     """relpath -> analysis of each of the ten tracks."""
     return {
         track.relpath: analyze_file(corpus_dir / track.relpath, models=corpus_models, config=CAPPED)

@@ -4,13 +4,12 @@ import json
 
 import pytest
 
-from clustering.engine import ClusteringConfig, InvalidClusteringConfigError, defaults
+from clustering.engine import ClusteringConfig, InvalidClusteringConfigError
 
 
 def test_defaults_are_those_of_the_original_system():
     config = ClusteringConfig()
     assert config.clustering_runs == 1000
-    assert (defaults.ITERATIONS_PER_BATCH_JOB, defaults.MAX_CONCURRENT_BATCH_JOBS) == (20, 10)
     assert config.search.algorithm == "kmeans"
     assert config.search.num_clusters == (40, 100)
     assert config.postprocessing.top_n_playlists == 10
