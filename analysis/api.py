@@ -10,19 +10,16 @@ from audiomuse.api.params import int_param, request_data
 from audiomuse.api.permissions import IsStaff
 
 
+# AudioMuse-AI clients may also send top_n_moods: every tag is stored, so it changes nothing and is ignored.
 @extend_schema(
-    request={"application/json": {"type": "object", "properties": {"num_recent_albums": {"type": "integer"},
-                                                                     "top_n_moods": {"type": "integer"}}}},
+    request={"application/json": {"type": "object", "properties": {"num_recent_albums": {"type": "integer"}}}},
     responses={202: OpenApiResponse(description="Started"), 409: OpenApiResponse(description="Already running")},
-)  # fmt: skip
+)
 @api_view(["POST"])
 @permission_classes([IsStaff])
 def analysis_start(request):
     data = request_data(request)
-    run = orchestration.analysis_start(
-        num_recent_albums=int_param(data.get("num_recent_albums"), None),
-        top_n_moods=int_param(data.get("top_n_moods"), None, minimum=1, maximum=50),
-    )
+    run = orchestration.analysis_start(num_recent_albums=int_param(data.get("num_recent_albums"), None))
     return Response(
         {"task_id": run.task_id, "task_type": run.task_type, "status": run.status},
         status=status.HTTP_202_ACCEPTED,

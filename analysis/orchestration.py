@@ -34,7 +34,7 @@ ALBUM_TASK_TYPE = "album_analysis"
 TRACK_COUNTERS = ("tracks_analysed", "tracks_skipped", "tracks_failed")
 
 
-def analysis_start(*, num_recent_albums: int | None = None, top_n_moods: int | None = None) -> TaskStatus:
+def analysis_start(*, num_recent_albums: int | None = None) -> TaskStatus:
     """Claim the exclusive slot and queue the run's planning task (TaskConflict if busy)."""
     from analysis.tasks import main_analysis
 
@@ -44,7 +44,7 @@ def analysis_start(*, num_recent_albums: int | None = None, top_n_moods: int | N
         run = task_services.task_status_claim_exclusive(
             task_id=task_id, task_type=MAIN_TASK_TYPE, status_message="Queued: listing albums"
         )
-        run.details.update({"num_recent_albums": recent, "top_n_moods": top_n_moods or settings.TOP_N_MOODS})
+        run.details.update({"num_recent_albums": recent})
         run.save(update_fields=["details", "updated_at"])
         transaction.on_commit(
             lambda: main_analysis.apply_async(kwargs={"num_recent_albums": recent}, task_id=task_id, queue="high")

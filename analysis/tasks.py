@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 
 from analysis import album_job, orchestration
+from common.config import setting
 from scheduling import services as task_services
+from scheduling.errors import retryable
 from scheduling.models import TaskState
 from scheduling.task_base import TrackedTask
 
@@ -41,9 +42,10 @@ def album_analysis(self, run_id: str, album_id: str):
         orchestration.analysis_fail(run_id=run_id, message=message)
         return {"error": message}
     except Exception as exc:
-        if self.request.retries < settings.ANALYSIS_TASK_RETRIES:
+        if retryable(exc) and self.request.retries < setting("ANALYSIS_TASK_RETRIES"):
             raise self.retry(exc=exc, countdown=5 * 2**self.request.retries) from exc
-        # Out of retries: record it and return, so the window's callback still runs.
+        # Out of retries, or an error trying again cannot help: record it and return,
+        # so the window's callback still runs.
         message = f"Album failed after {self.request.retries + 1} attempts: {type(exc).__name__}: {exc}"
         task_services.task_status_finish(task_id=child_id, state=TaskState.FAILURE, status_message=message)
         orchestration.analysis_progress_refresh(run_id=run_id)

@@ -63,7 +63,6 @@ def dashboard(request):
         "counts": {**library_counts(), "failures": AnalysisFailure.objects.count()},
         "initial_task": _status_payload(active_main_task() or last_main_task()),
         "recent_tasks": TaskStatus.objects.filter(parent__isnull=True)[:RECENT_TASKS_SHOWN],
-        "default_top_n_moods": settings.TOP_N_MOODS,
         "playlists": _playlists_shown(),
     }
     if request.user.is_staff:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from scheduling.errors import TaskConflict, TaskNotActive, TaskNotFound
 from scheduling.models import ACTIVE_STATES, TERMINAL_STATES, TaskState, TaskStatus
 
 
@@ -113,8 +114,6 @@ def task_status_claim_exclusive(*, task_id: str, task_type: str, status_message:
     """
     from django.db import connection
 
-    from scheduling.errors import TaskConflict
-
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EXCLUSIVE_LOCK_KEY])
@@ -135,8 +134,6 @@ def task_cancel(*, task_id: str) -> int:
     it between tracks and stop; queued ones are also revoked in Celery so no
     worker starts them.
     """
-    from scheduling.errors import TaskNotActive, TaskNotFound
-
     with transaction.atomic():
         task = TaskStatus.objects.select_for_update().filter(task_id=task_id).first()
         if task is None:

@@ -1,16 +1,19 @@
-"""Errors of the similarity features, mapped to HTTP statuses in one place."""
-
-from rest_framework import status
-
-from audiomuse.api.errors import DOMAIN_ERROR_STATUS
+"""Errors of the similarity features. The API maps them to HTTP statuses in ``audiomuse.api.errors``."""
 
 
 class IndexNotReady(RuntimeError):
-    """No vector index has been built yet (run an analysis first)."""
+    """No vector index has been built yet (run an analysis first); it may be there later."""
+
+    retryable = True
 
 
 class SimilarityError(Exception):
-    """Base class of the request-level errors below; the message is shown to the user."""
+    """Base class of the request-level errors below; the message is shown to the user.
+
+    ``retryable`` tells a job whether asking again later may help.
+    """
+
+    retryable = False
 
 
 class InvalidSimilarityRequest(SimilarityError):
@@ -37,12 +40,3 @@ class MediaServerUnreachable(SimilarityError):
     """The media server did not answer; trying again later may help."""
 
     retryable = True
-
-
-DOMAIN_ERROR_STATUS[IndexNotReady] = status.HTTP_503_SERVICE_UNAVAILABLE
-DOMAIN_ERROR_STATUS[InvalidSimilarityRequest] = status.HTTP_400_BAD_REQUEST
-DOMAIN_ERROR_STATUS[TrackNotFound] = status.HTTP_404_NOT_FOUND
-DOMAIN_ERROR_STATUS[NothingFound] = status.HTTP_404_NOT_FOUND
-DOMAIN_ERROR_STATUS[NoPlayHistory] = status.HTTP_400_BAD_REQUEST
-DOMAIN_ERROR_STATUS[MediaServerRejected] = status.HTTP_400_BAD_REQUEST
-DOMAIN_ERROR_STATUS[MediaServerUnreachable] = status.HTTP_502_BAD_GATEWAY

@@ -1,7 +1,7 @@
 """Every API error as `{"error": "..."}` with the right status, in one place.
 
-Domain errors from the apps register their status code in ``DOMAIN_ERROR_STATUS``
-so views can simply raise them.
+The apps' domain errors know nothing of HTTP; ``ERROR_STATUS`` is the one
+table that gives each its status code, so views can simply raise them.
 """
 
 from __future__ import annotations
@@ -14,15 +14,37 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from scheduling.errors import TaskConflict, TaskNotActive, TaskNotFound
+from similarity.errors import (
+    IndexNotReady,
+    InvalidSimilarityRequest,
+    MediaServerRejected,
+    MediaServerUnreachable,
+    NoPlayHistory,
+    NothingFound,
+    TrackNotFound,
+)
+
 logger = logging.getLogger(__name__)
 
-# Exception class -> HTTP status, filled by apps for their own error types.
-DOMAIN_ERROR_STATUS: dict[type[Exception], int] = {}
+# Domain error class -> HTTP status; the first class the error is an instance of wins.
+ERROR_STATUS: dict[type[Exception], int] = {
+    TaskConflict: status.HTTP_409_CONFLICT,
+    TaskNotFound: status.HTTP_404_NOT_FOUND,
+    TaskNotActive: status.HTTP_400_BAD_REQUEST,
+    IndexNotReady: status.HTTP_503_SERVICE_UNAVAILABLE,
+    InvalidSimilarityRequest: status.HTTP_400_BAD_REQUEST,
+    TrackNotFound: status.HTTP_404_NOT_FOUND,
+    NothingFound: status.HTTP_404_NOT_FOUND,
+    NoPlayHistory: status.HTTP_400_BAD_REQUEST,
+    MediaServerRejected: status.HTTP_400_BAD_REQUEST,
+    MediaServerUnreachable: status.HTTP_502_BAD_GATEWAY,
+}
 
 
 def exception_handler(exc, context):
     _render_errors_as_json(context.get("request"))
-    for error_type, code in DOMAIN_ERROR_STATUS.items():
+    for error_type, code in ERROR_STATUS.items():
         if isinstance(exc, error_type):
             return Response({"error": str(exc)}, status=code)
     response = drf_exception_handler(exc, context)
