@@ -5,10 +5,6 @@ from __future__ import annotations
 from analysis.models import Track
 
 
-def track_get(*, item_id: str) -> Track | None:
-    return Track.objects.select_related("analysis").filter(item_id=item_id).first()
-
-
 def library_counts() -> dict[str, int]:
     """How many tracks we know and how many are analysed (for the dashboard)."""
     return {

@@ -385,10 +385,6 @@ def _mix_to_mono(channels: np.ndarray) -> np.ndarray:
     return np.mean(channels, axis=0, dtype=np.float32)
 
 
-def _concatenate(blocks: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
-
-
 def _check_analysable(samples: np.ndarray, *, sample_rate: int) -> None:
     min_samples = math.ceil(MIN_PATCH_SECONDS * sample_rate)
     if samples.size < min_samples:

@@ -1,1 +1,0 @@
-"""Reads (selectors) of the chat app."""

@@ -1,1 +1,0 @@
-"""Writes (services) of the chat app."""

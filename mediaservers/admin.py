@@ -1,1 +1,0 @@
-"""Admin registrations of the mediaservers app."""

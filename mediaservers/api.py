@@ -1,1 +1,0 @@
-"""HTTP API Server-rendered pages of the mediaservers app."""
