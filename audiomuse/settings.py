@@ -350,7 +350,9 @@ SONIC_FINGERPRINT_NEIGHBORS = env_int("SONIC_FINGERPRINT_NEIGHBORS", 100, minimu
 
 AI_MODEL_PROVIDER = env_str("AI_MODEL_PROVIDER", "NONE").upper()
 if AI_MODEL_PROVIDER not in ("NONE", "OLLAMA", "GEMINI", "MISTRAL", "OPENAI"):
-    raise ImproperlyConfigured("AI_MODEL_PROVIDER must be one of NONE, OLLAMA, GEMINI, MISTRAL, OPENAI")
+    raise ImproperlyConfigured(
+        f"AI_MODEL_PROVIDER must be one of NONE, OLLAMA, GEMINI, MISTRAL, OPENAI, got {AI_MODEL_PROVIDER!r}"
+    )
 OLLAMA_SERVER_URL = env_url("OLLAMA_SERVER_URL", "http://127.0.0.1:11434/api/generate", schemes=_HTTP)
 OLLAMA_MODEL_NAME = env_str("OLLAMA_MODEL_NAME", "mistral:7b")
 GEMINI_MODEL_NAME = env_str("GEMINI_MODEL_NAME", "gemini-2.5-pro")

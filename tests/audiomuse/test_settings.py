@@ -33,6 +33,7 @@ def run_manage(extra_env: dict[str, str], *arguments: str) -> subprocess.Complet
         ("AUDIOMUSE_WEB_WORKERS", "many"),
         ("DEBUG", "perhaps"),
         ("JELLYFIN_URL", "jellyfin.local"),
+        ("AI_MODEL_PROVIDER", "skynet"),
     ],
 )
 def test_malformed_value_fails_in_one_line_naming_the_variable(variable, value):
