@@ -347,6 +347,7 @@ def _divergences(model: ArtistModel, *, seed: int, candidates: np.ndarray) -> np
 
 DEFAULT_EF_SEARCH = 100
 DEFAULT_OVERSAMPLE = 8
+MAX_RESULTS = 1000
 
 
 def similar_artists(
@@ -361,10 +362,13 @@ def similar_artists(
     """Up to ``n`` artists least divergent from ``artist_key``, least first; never the artist itself.
 
     Candidates are the ``oversample * n`` nearest centroids (HNSW, ``ef_search`` deep).
-    UnknownArtistError for a key not in the model; ArtistModelError for n < 1 or oversample < 1.
+    UnknownArtistError for a key not in the model; ArtistModelError for n outside 1..MAX_RESULTS
+    or oversample < 1.
     """
-    if n < 1 or oversample < 1:
-        raise ArtistModelError(f"n and oversample must be at least 1, got n={n}, oversample={oversample}")
+    if not 1 <= n <= MAX_RESULTS:
+        raise ArtistModelError(f"n must be between 1 and {MAX_RESULTS}, got {n}")
+    if oversample < 1:
+        raise ArtistModelError(f"oversample must be at least 1, got {oversample}")
     seed = model.position_of(artist_key)
     k = min(len(model), n * oversample + 1)
     if k <= 1:

@@ -85,6 +85,11 @@ class HyperbolicModel:
     def positions(self) -> dict[str, int]:
         return {item_id: position for position, item_id in enumerate(self.item_ids)}
 
+    @functools.cached_property
+    def origin_distances(self) -> np.ndarray:
+        """rho of every track [shape=(n,)], float64 (kept: every query needs it)."""
+        return origin_distance(self.radii)
+
     def index_of(self, item_id: str) -> int:
         try:
             return self.positions[item_id]
@@ -208,7 +213,7 @@ def hyperbolic_neighbours(
     if not 0.0 <= radial_spread <= MAX_RADIAL_SPREAD:  # also refuses NaN
         raise HyperbolicError(f"radial_spread must be between 0 and {MAX_RADIAL_SPREAD}, got {radial_spread}")
     distances = poincare_distances(model.points, model.points[seed_index])
-    radial_gap = origin_distance(model.radii) - origin_distance(model.radii[seed_index])
+    radial_gap = model.origin_distances - model.origin_distances[seed_index]
     direction = {HyperbolicMode.SIMILAR: 0.0, HyperbolicMode.ROOTS: 1.0, HyperbolicMode.NICHE: -1.0}[mode]
     scores = distances + direction * radial_spread * radial_gap
     scores[seed_index] = np.inf

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from similarity.engine.artists import (
+    MAX_RESULTS,
     ArtistModelError,
     ArtistModelParams,
     UnknownArtistError,
@@ -54,7 +55,7 @@ def test_artists_from_the_same_cluster_come_first(model):
 
 def test_the_seed_is_never_in_its_own_result(model):
     for key in model.artist_keys:
-        results = similar_artists(model, artist_key=key, n=len(model))
+        results = similar_artists(model, artist_key=key, n=len(model) + 5)
         assert key not in {result.artist_key for result in results}
         assert len(results) == len(model) - 1
 
@@ -137,8 +138,11 @@ def test_bytes_round_trip(model):
 def test_bad_input_says_what_is_wrong(model):
     with pytest.raises(UnknownArtistError, match="nobody"):
         similar_artists(model, artist_key="nobody", n=3)
-    with pytest.raises(ArtistModelError, match="at least 1"):
-        similar_artists(model, artist_key="c0-a0", n=0)
+    for n in (0, -1, MAX_RESULTS + 1, 10**9):
+        with pytest.raises(ArtistModelError, match="n must be between 1 and"):
+            similar_artists(model, artist_key="c0-a0", n=n)
+    with pytest.raises(ArtistModelError, match="oversample"):
+        similar_artists(model, artist_key="c0-a0", n=3, oversample=0)
     with pytest.raises(ArtistModelError, match="one entry per track"):
         fit_artist_model(embeddings=np.ones((3, 4)), artist_keys=["a", "b"], track_ids=["1", "2", "3"])
     with pytest.raises(ArtistModelError, match="non-empty"):
