@@ -251,7 +251,11 @@ def _build_index(centroids: np.ndarray, *, params: ArtistModelParams) -> voyager
 
 
 def _assemble(
-    *, artist_keys: tuple[str, ...], track_counts: np.ndarray, mixtures: list[list[ArtistComponent]], index
+    *,
+    artist_keys: tuple[str, ...],
+    track_counts: np.ndarray,
+    mixtures: list[list[ArtistComponent]],
+    index: voyager.Index,
 ) -> ArtistModel:
     components = [component for mixture in mixtures for component in mixture]
     representatives = [component.representative_track_ids for component in components]
@@ -374,8 +378,8 @@ def similar_artists(
     if k <= 1:
         return []
     ids, distances = model.index.query(model.index.get_vector(seed), k=k, num_threads=1, query_ef=max(ef_search, k))
-    keep = ids.astype(np.int64) != seed
-    candidates, distances = ids.astype(np.int64)[keep], distances[keep]
+    ids = ids.astype(np.int64)
+    candidates, distances = ids[ids != seed], distances[ids != seed]
     divergences = np.maximum(_divergences(model, seed=seed, candidates=candidates), 0.0)
     chosen = np.lexsort((distances, divergences))[:n]
     return [
