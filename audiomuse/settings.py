@@ -8,6 +8,7 @@ unset, the embedded PostgreSQL and Redis under AUDIOMUSE_DATA_DIR are used.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -56,17 +57,30 @@ def _persistent_secret(name: str, filename: str) -> tuple[str, bool]:
             f"{name} is not set and {path} cannot be read ({exc.strerror}); "
             f"set {name} or point AUDIOMUSE_DATA_DIR at a writable folder"
         ) from exc
-    value = secrets.token_urlsafe(32)
     try:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(value)
-        path.chmod(0o600)
+        return _create_secret_file(path), True
+    except FileExistsError:
+        # Another process (a container's web, worker and beat start together) made it first.
+        return path.read_text().strip(), False
     except OSError as exc:
         raise ImproperlyConfigured(
             f"{name} is not set and {path} cannot be written ({exc.strerror}); "
             f"set {name} or point AUDIOMUSE_DATA_DIR at a writable folder"
         ) from exc
-    return value, True
+
+
+def _create_secret_file(path: Path) -> str:
+    """Write a new random secret to ``path`` unless it exists; never a half-written file."""
+    value = secrets.token_urlsafe(32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    draft.write_text(value)
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)  # atomic: fails with FileExistsError when another process won
+    finally:
+        draft.unlink()
+    return value
 
 
 # --- Core Django --------------------------------------------------------------

@@ -85,3 +85,26 @@ def test_unix_socket_database_url_is_understood(monkeypatch):
 def test_socket_directory_as_host_query_parameter(monkeypatch):
     monkeypatch.setenv("X_DB", "postgresql://postgres@/audiomuse?host=/run/pg")
     assert env.env_database("X_DB")["HOST"] == "/run/pg"
+
+
+def test_processes_starting_together_agree_on_generated_secrets(tmp_path):
+    # A container's web, worker and beat share one data volume and start at once.
+    probe = "from django.conf import settings; print(settings.SECRET_KEY, settings.API_TOKEN)"
+    environment = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "API_TOKEN")}
+    environment.update(AUDIOMUSE_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="audiomuse.settings")
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", f"import django; django.setup(); {probe}"],
+            cwd=REPO_DIR,
+            env=environment,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    answers = {process.communicate(timeout=120)[0].strip() for process in starts}
+    assert len(answers) == 1, answers
+    secret_key, api_token = answers.pop().split()
+    assert (tmp_path / "secret_key").read_text() == secret_key
+    assert (tmp_path / "api_token").read_text() == api_token
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
