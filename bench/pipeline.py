@@ -45,7 +45,7 @@ def start_worker(processes: int, environment: dict) -> subprocess.Popen:
 def analyse_once(processes: int) -> dict:
     from django.db.models import Sum
 
-    from analysis import orchestration
+    from analysis import jobs
     from analysis.models import AnalysisFailure, Track
     from scheduling.models import TaskStatus
 
@@ -55,7 +55,7 @@ def analyse_once(processes: int) -> dict:
     try:
         time.sleep(3)  # worker ready
         started = time.monotonic()
-        run = orchestration.analysis_start()
+        run = jobs.analysis_start()
         while TaskStatus.objects.get(task_id=run.task_id).status not in ("SUCCESS", "FAILURE", "REVOKED"):
             time.sleep(1)
         seconds = time.monotonic() - started

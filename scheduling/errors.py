@@ -24,3 +24,7 @@ class TaskNotActive(ValueError):
 DOMAIN_ERROR_STATUS[TaskConflict] = status.HTTP_409_CONFLICT
 DOMAIN_ERROR_STATUS[TaskNotFound] = status.HTTP_404_NOT_FOUND
 DOMAIN_ERROR_STATUS[TaskNotActive] = status.HTTP_400_BAD_REQUEST
+
+
+class JobFailed(RuntimeError):
+    """Raised by a job's plan, work-item or finish function: the whole run fails with this message."""

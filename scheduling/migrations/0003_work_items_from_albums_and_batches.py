@@ -1,0 +1,58 @@
+"""Move the per-app work rows (analysis' AlbumWork, clustering's ClusteringBatch) into WorkItem.
+
+Runs still active at the upgrade are marked as running their items, so the reconciler
+picks them up under the new job mechanism (restarting or timing out their lost items).
+Old beat entries for the per-app reconcilers are removed; ``scheduling.reconcile`` replaces them.
+"""
+
+from django.db import migrations
+
+ACTIVE_STATES = ("PENDING", "STARTED", "PROGRESS")
+OLD_RECONCILERS = ("analysis.reconcile", "clustering.reconcile")
+
+
+def _albums_copy(apps):
+    AlbumWork = apps.get_model("analysis", "AlbumWork")
+    WorkItem = apps.get_model("scheduling", "WorkItem")
+    WorkItem.objects.bulk_create(
+        WorkItem(run_id=work.run_id, position=work.position, key=work.album_id, label=work.album_name,
+                 child_id=work.child_id, finished_at=None)
+        for work in AlbumWork.objects.iterator()
+    )  # fmt: skip
+
+
+def _batches_copy(apps):
+    ClusteringBatch = apps.get_model("clustering", "ClusteringBatch")
+    WorkItem = apps.get_model("scheduling", "WorkItem")
+    WorkItem.objects.bulk_create(
+        WorkItem(
+            run_id=batch.run_id, position=batch.index, key=f"batch {batch.index}",
+            label=f"runs {batch.first_run_index}..{batch.first_run_index + batch.iterations - 1}",
+            params={"index": batch.index, "first_run_index": batch.first_run_index, "iterations": batch.iterations},
+            child_id=batch.child_id, score=batch.score, artifact=batch.best, finished_at=batch.finished_at,
+            result={"elites": batch.elites, "unusable_runs": batch.unusable_runs} if batch.finished_at else None,
+        )
+        for batch in ClusteringBatch.objects.iterator()
+    )  # fmt: skip
+
+
+def forwards(apps, schema_editor):
+    _albums_copy(apps)
+    _batches_copy(apps)
+    TaskStatus = apps.get_model("scheduling", "TaskStatus")
+    for run in TaskStatus.objects.filter(status__in=ACTIVE_STATES, work_items__isnull=False).distinct():
+        run.details = {**(run.details or {}), "phase": run.details.get("phase") or "running"}
+        run.save(update_fields=["details"])
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    PeriodicTask.objects.filter(task__in=OLD_RECONCILERS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("scheduling", "0002_workitem"),
+        ("analysis", "0002_analysisfailure_albumwork"),
+        ("clustering", "0002_clustering_batch"),
+        ("django_celery_beat", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
