@@ -127,21 +127,16 @@ def analysis_finish(run_id: str) -> Outcome:
     )
 
 
+# What the job does, then its knobs (read from the settings when each run needs them).
 ANALYSIS_JOB = JobType(
-    name=MAIN_TASK_TYPE,
-    item_type=ALBUM_TASK_TYPE,
-    plan=analysis_plan,
-    work=album_work,
-    finish=analysis_finish,
-    progress=analysis_progress,
+    name=MAIN_TASK_TYPE, item_type=ALBUM_TASK_TYPE, item_noun="albums",
+    plan=analysis_plan, work=album_work, progress=analysis_progress, finish=analysis_finish,
+    checkpoint=analysis_index_rebuild, checkpoint_every=lambda details: settings.REBUILD_INDEX_BATCH_SIZE,
     window=lambda details: settings.MAX_QUEUED_ANALYSIS_JOBS,
-    stale_seconds=lambda details: settings.ANALYSIS_STALE_SECONDS,
-    restart_lost_items=True,
     retries=lambda details: settings.ANALYSIS_TASK_RETRIES,
-    item_noun="albums",
-    checkpoint=analysis_index_rebuild,
-    checkpoint_every=lambda details: settings.REBUILD_INDEX_BATCH_SIZE,
-)
+    # An album job that stopped reporting lost its worker: the album gets a fresh job.
+    stale_seconds=lambda details: settings.ANALYSIS_STALE_SECONDS, restart_lost_items=True,
+)  # fmt: skip
 
 
 def register() -> None:

@@ -86,20 +86,16 @@ def clustering_progress(counts: RunCounts) -> tuple[str, dict]:
     return message, counters
 
 
+# What the job does, then its knobs (fixed in the run's details when it starts).
 CLUSTERING_JOB = JobType(
-    name=MAIN_TASK_TYPE,
-    item_type=BATCH_TASK_TYPE,
-    plan=clustering_plan,
-    work=batch_job.clustering_batch_run,
+    name=MAIN_TASK_TYPE, item_type=BATCH_TASK_TYPE, item_noun="batches",
+    plan=clustering_plan, work=batch_job.clustering_batch_run, progress=clustering_progress,
     finish=batch_job.clustering_commit,
-    progress=clustering_progress,
     window=lambda details: details["max_concurrent_batches"],
-    stale_seconds=lambda details: 60 * details.get("batch_timeout_minutes", 60),
-    # A batch stuck past the timeout is counted as failed; retrying it could stick again.
-    restart_lost_items=False,
     max_failed_items=lambda details: details["max_failed_batches"],
-    item_noun="batches",
-)
+    # A batch stuck past the timeout counts as failed: run again, it could stick again.
+    stale_seconds=lambda details: 60 * details.get("batch_timeout_minutes", 60), restart_lost_items=False,
+)  # fmt: skip
 
 
 def register() -> None:

@@ -21,12 +21,7 @@ TERMINAL_STATES = (TaskState.SUCCESS, TaskState.FAILURE, TaskState.REVOKED)
 class TaskStatus(models.Model):
     task_id = models.CharField(max_length=64, unique=True)
     parent = models.ForeignKey(
-        "self",
-        to_field="task_id",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="children",
+        "self", to_field="task_id", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
     task_type = models.CharField(max_length=64, db_index=True)
     sub_type_identifier = models.CharField(max_length=255, blank=True)

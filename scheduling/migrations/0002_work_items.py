@@ -1,14 +1,30 @@
-"""Move the per-app work rows (analysis' AlbumWork, clustering's ClusteringBatch) into WorkItem.
+"""Work items: one model for every job's units of work, replacing per-app work rows.
+
+The rows of analysis' AlbumWork and clustering's ClusteringBatch are moved here.
 
 Runs still active at the upgrade are marked as running their items, so the reconciler
 picks them up under the new job mechanism (restarting or timing out their lost items).
 Old beat entries for the per-app reconcilers are removed; ``scheduling.reconcile`` replaces them.
 """
 
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 ACTIVE_STATES = ("PENDING", "STARTED", "PROGRESS")
 OLD_RECONCILERS = ("analysis.reconcile", "clustering.reconcile")
+FIELDS = [
+    ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+    ("position", models.PositiveIntegerField()),
+    ("key", models.CharField(max_length=255)),
+    ("label", models.CharField(blank=True, max_length=512)),
+    ("params", models.JSONField(blank=True, default=dict)),
+    ("score", models.FloatField(blank=True, null=True)),
+    ("result", models.JSONField(blank=True, null=True)),
+    ("artifact", models.JSONField(blank=True, null=True)),
+    ("finished_at", models.DateTimeField(blank=True, null=True)),
+    ("child", models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="work_item", to="scheduling.taskstatus", to_field="task_id")),
+    ("run", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="work_items", to="scheduling.taskstatus", to_field="task_id")),
+]
 
 
 def _albums_copy(apps):
@@ -49,10 +65,20 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("scheduling", "0002_workitem"),
+        ("scheduling", "0001_initial"),
         ("analysis", "0002_analysisfailure_albumwork"),
         ("clustering", "0002_clustering_batch"),
         ("django_celery_beat", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
+    operations = [
+        migrations.CreateModel(
+            name="WorkItem",
+            fields=FIELDS,
+            options={
+                "ordering": ["run", "position"],
+                "constraints": [models.UniqueConstraint(fields=("run", "key"), name="unique_work_item_per_run")],
+            },
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]
