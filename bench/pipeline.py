@@ -1,7 +1,7 @@
 """Whole-library analysis benchmark: the corpus through the local-folder adapter.
 
 Links the public corpus tracks into a music folder, then runs a real analysis
-(API service -> Celery chords -> album jobs) with a worker of 1 and of 2
+(API service -> the analysis job's window of album jobs on Celery) with a worker of 1 and of 2
 processes, and reports tracks per minute and times real time.
 
     python bench/pipeline.py [--corpus DIR] [--limit 40] [--processes 1 2]
