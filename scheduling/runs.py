@@ -305,7 +305,7 @@ def _job(task_type: str) -> JobType:
 
 @dataclass(frozen=True)
 class WorkContext:
-    """What a work-item function gets: its item, its run's details, and a way to report and to check for cancel."""
+    """What a work-item function gets: its item, its run's details, and the cancel check to make between units."""
 
     run_id: str
     child_id: str
@@ -323,8 +323,3 @@ class WorkContext:
     def cancelled(self) -> bool:
         """True when the item or its run was cancelled, failed or timed out: stop between units of work."""
         return selectors.any_task_ended(self.child_id, self.run_id)
-
-    def report(self, status_message: str | None = None, *, progress: int | None = None, counters=None) -> None:
-        task_services.task_status_update(
-            task_id=self.child_id, status_message=status_message, progress=progress, counters=counters
-        )
