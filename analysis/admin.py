@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.template.defaultfilters import truncatechars
 
-from analysis.models import AlbumWork, AnalysisFailure, Embedding, Track, TrackAnalysis
+from analysis.models import AnalysisFailure, Embedding, Track, TrackAnalysis
 
 REASON_CHARS_LISTED = 80
 
@@ -54,19 +54,3 @@ class AnalysisFailureAdmin(admin.ModelAdmin):
     @admin.display(description="reason", ordering="reason")
     def short_reason(self, failure: AnalysisFailure) -> str:
         return truncatechars(failure.reason, REASON_CHARS_LISTED)
-
-
-@admin.register(AlbumWork)
-class AlbumWorkAdmin(admin.ModelAdmin):
-    list_display = ("album_name", "album_id", "run", "position", "child_status")
-    list_filter = ("run__status", "child__status")
-    search_fields = ("album_name", "album_id", "run__task_id", "child__task_id")
-    raw_id_fields = ("run", "child")
-    list_select_related = ("run", "child")
-
-    def has_add_permission(self, request) -> bool:
-        return False  # only an analysis run plans its albums
-
-    @admin.display(description="album job", ordering="child__status")
-    def child_status(self, work: AlbumWork) -> str:
-        return work.child.status if work.child else "not launched"

@@ -7,16 +7,16 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
-
-from analysis import orchestration, services
+from analysis import services
 from analysis.audio.errors import AudioError
 from analysis.models import Track
+from common.config import setting
 from mediaservers.adapters import MediaServerAdapter
 from mediaservers.adapters import Track as ServerTrack
 from mediaservers.errors import MediaServerAuthError, MediaServerError, MediaServerUnavailable
 from mediaservers.selectors import current_adapter
 from scheduling import services as task_services
+from scheduling.selectors import any_task_ended
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,15 @@ class MediaServerGone(Exception):
     """The media server stopped answering: the whole run must stop, not just this track."""
 
 
+def analysis_model_version() -> str:
+    """The stamp of the models in use; tracks with another stamp get analysed again."""
+    # Imported here, as analyze_path below is: the analyser loads ONNX Runtime,
+    # which web processes (they import this module through the job registry) never need.
+    from analysis.analyzer import current_model_version
+
+    return current_model_version()
+
+
 def album_analysis_run(*, child_id: str, run_id: str, album_id: str) -> AlbumOutcome:
     """Analyse the album's tracks that are not current; expected failures are recorded, not raised.
 
@@ -58,12 +67,12 @@ def album_analysis_run(*, child_id: str, run_id: str, album_id: str) -> AlbumOut
 def _analyse_tracks(
     adapter: MediaServerAdapter, tracks: list[ServerTrack], *, child_id: str, run_id: str
 ) -> AlbumOutcome:
-    version = orchestration.analysis_model_version()
-    work_dir = Path(settings.TEMP_DIR) / child_id
+    version = analysis_model_version()
+    work_dir = Path(setting("TEMP_DIR")) / child_id
     outcome = AlbumOutcome()
     try:
         for position, track in enumerate(tracks, start=1):
-            if orchestration.job_cancelled(child_id=child_id, run_id=run_id):
+            if any_task_ended(child_id, run_id):
                 outcome.cancelled = True
                 break
             _analyse_one(adapter, track, version=version, work_dir=work_dir, child_id=child_id, outcome=outcome)

@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from analysis import cleaning, orchestration
+from analysis import cleaning, jobs
 from audiomuse.api.params import int_param, request_data
 from audiomuse.api.permissions import IsStaff
 
@@ -19,7 +19,7 @@ from audiomuse.api.permissions import IsStaff
 @permission_classes([IsStaff])
 def analysis_start(request):
     data = request_data(request)
-    run = orchestration.analysis_start(num_recent_albums=int_param(data.get("num_recent_albums"), None))
+    run = jobs.analysis_start(num_recent_albums=int_param(data.get("num_recent_albums"), None))
     return Response(
         {"task_id": run.task_id, "task_type": run.task_type, "status": run.status},
         status=status.HTTP_202_ACCEPTED,

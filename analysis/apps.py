@@ -10,7 +10,11 @@ logger = logging.getLogger(__name__)
 class AnalysisConfig(AppConfig):
     name = "analysis"
 
-    def ready(self):
+    def ready(self) -> None:
+        # Imported once the models are loaded: registers the analysis job and cleaning with scheduling.
+        from analysis import jobs
+
+        jobs.register()
         worker_init.connect(warm_up_before_fork, weak=False, dispatch_uid="analysis.warm_up_before_fork")
 
 

@@ -79,29 +79,3 @@ class AnalysisFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.error_type}"
-
-
-class AlbumWork(models.Model):
-    """One album an analysis run has to do; ``child`` is set once its job is launched."""
-
-    run = models.ForeignKey(
-        "scheduling.TaskStatus", to_field="task_id", on_delete=models.CASCADE, related_name="album_work"
-    )
-    album_id = models.CharField(max_length=255)
-    album_name = models.CharField(max_length=512, blank=True)
-    position = models.PositiveIntegerField()
-    child = models.OneToOneField(
-        "scheduling.TaskStatus",
-        to_field="task_id",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="album_work_item",
-    )
-
-    class Meta:
-        ordering = ["run", "position"]
-        constraints = [models.UniqueConstraint(fields=["run", "album_id"], name="unique_album_per_run")]
-
-    def __str__(self) -> str:
-        return f"{self.album_name or self.album_id} in {self.run_id}"

@@ -222,7 +222,9 @@ CELERY_WORKER_CONCURRENCY = env_int("CELERY_WORKER_CONCURRENCY", 0, minimum=0) o
 # Long album children must not be redelivered while still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600, minimum=60)}
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_ROUTES = {"analysis.main": {"queue": "high"}, "analysis.advance": {"queue": "high"}}
+CELERY_TASK_ROUTES = {
+    name: {"queue": "high"} for name in ("scheduling.plan", "scheduling.advance", "scheduling.finish")
+}
 TASK_LOG_MAX_LINES = env_int("TASK_LOG_MAX_LINES", 200, minimum=10)
 
 # --- Media server ---------------------------------------------------------------------
@@ -276,12 +278,11 @@ ANALYSIS_STALE_SECONDS = env_int("ANALYSIS_STALE_SECONDS", 900, minimum=30)
 RECONCILE_INTERVAL_SECONDS = env_int("RECONCILE_INTERVAL_SECONDS", 30, minimum=5)
 CLEANING_SAFETY_LIMIT = env_int("CLEANING_SAFETY_LIMIT", 100, minimum=0)
 CELERY_BEAT_SCHEDULE = {
-    f"reconcile-{app}": {
-        "task": f"{app}.reconcile",
+    "reconcile-jobs": {
+        "task": "scheduling.reconcile",
         "schedule": float(RECONCILE_INTERVAL_SECONDS),
         "options": {"queue": "high", "expires": RECONCILE_INTERVAL_SECONDS},
     }
-    for app in ("analysis", "clustering")
 }
 
 

@@ -140,20 +140,20 @@ def stop_worker(worker: subprocess.Popen) -> None:
 
 def clustering_job(*, runs: int) -> dict:
     """Start a job as the API does, wait for it to end, and time its phases from the database rows."""
-    from clustering import orchestration
-    from clustering.models import ClusteringBatch, Playlist
-    from scheduling.models import TaskStatus
+    from clustering import jobs
+    from clustering.models import Playlist
+    from scheduling.models import TaskStatus, WorkItem
 
     load_before = os.getloadavg()[0]
     started = time.monotonic()
-    run = orchestration.clustering_start(params={"clustering_runs": runs})
+    run = jobs.clustering_start(params={"clustering_runs": runs})
     deadline = started + JOB_TIMEOUT_SECONDS
     while (run := TaskStatus.objects.get(task_id=run.task_id)).status not in TERMINAL_STATES:
         if time.monotonic() > deadline:
             raise SystemExit(f"job {run.task_id} still {run.status} after {JOB_TIMEOUT_SECONDS} s")
         time.sleep(0.2)
     wall = time.monotonic() - started
-    batches = list(ClusteringBatch.objects.filter(run_id=run.task_id).select_related("child").order_by("index"))
+    batches = list(WorkItem.objects.filter(run_id=run.task_id).select_related("child").order_by("position"))
     batch_started = [batch.child.started_at for batch in batches if batch.child and batch.child.started_at]
     batch_finished = [batch.finished_at for batch in batches if batch.finished_at]
     first_started = min(batch_started, default=None)

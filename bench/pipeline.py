@@ -1,7 +1,7 @@
 """Whole-library analysis benchmark: the corpus through the local-folder adapter.
 
 Links the public corpus tracks into a music folder, then runs a real analysis
-(API service -> Celery chords -> album jobs) with a worker of 1 and of 2
+(API service -> the analysis job's window of album jobs on Celery) with a worker of 1 and of 2
 processes, and reports tracks per minute and times real time.
 
     python bench/pipeline.py [--corpus DIR] [--limit 40] [--processes 1 2]
@@ -45,7 +45,7 @@ def start_worker(processes: int, environment: dict) -> subprocess.Popen:
 def analyse_once(processes: int) -> dict:
     from django.db.models import Sum
 
-    from analysis import orchestration
+    from analysis import jobs
     from analysis.models import AnalysisFailure, Track
     from scheduling.models import TaskStatus
 
@@ -55,7 +55,7 @@ def analyse_once(processes: int) -> dict:
     try:
         time.sleep(3)  # worker ready
         started = time.monotonic()
-        run = orchestration.analysis_start()
+        run = jobs.analysis_start()
         while TaskStatus.objects.get(task_id=run.task_id).status not in ("SUCCESS", "FAILURE", "REVOKED"):
             time.sleep(1)
         seconds = time.monotonic() - started

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from audiomuse.api.params import request_data
 from audiomuse.api.permissions import IsStaff
-from clustering import config, orchestration, selectors
+from clustering import config, jobs, selectors
 
 
 @extend_schema(
@@ -18,7 +18,7 @@ from clustering import config, orchestration, selectors
 @api_view(["POST"])
 @permission_classes([IsStaff])
 def clustering_start(request):
-    run = orchestration.clustering_start(params=request_data(request))
+    run = jobs.clustering_start(params=request_data(request))
     return Response(
         {"task_id": run.task_id, "task_type": run.task_type, "status": run.status},
         status=status.HTTP_202_ACCEPTED,

@@ -1,127 +1,102 @@
-"""The work inside the clustering tasks: one batch of runs, and the commit of the best solution."""
+"""The clustering job: plan the batches of runs, run them a window at a time, commit the best solution.
+
+A job is a run of the registered ``main_clustering`` job (see ``scheduling.runs``) with
+one work item per batch of ITERATIONS_PER_BATCH_JOB runs, at most MAX_CONCURRENT_BATCH_JOBS
+in flight. Each batch starts from the elites of the batches finished before it; once
+every batch ended, the finish step writes the best run's playlists.
+"""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable
+import secrets
 
-import numpy as np
-from django.db.models import Q
-from django.utils import timezone
-
+from clustering import batch_job, selectors
 from clustering import config as clustering_settings
-from clustering import engine, selectors, services
-from clustering.engine import BatchResult, ClusteringConfig, ClusteringEngineError, IterationResult
-from clustering.engine.evolution import Elite
-from clustering.models import ClusteringBatch
-from clustering.orchestration import batch_cancelled, clustering_fail
-from mediaservers.errors import MediaServerError
-from scheduling import services as task_services
-from scheduling.models import TERMINAL_STATES, TaskState, TaskStatus
+from scheduling import registry, runs
+from scheduling.errors import JobFailed
+from scheduling.models import TaskStatus
+from scheduling.registry import JobType, Plan, RunCounts, WorkItemSpec
 
-logger = logging.getLogger(__name__)
-
-# How often a running batch asks the database whether it was cancelled: runs take from
-# milliseconds (small libraries) to seconds, and a query per run would dominate the small ones.
-CANCEL_CHECK_INTERVAL_SECONDS = 1.0
+MAIN_TASK_TYPE = "main_clustering"
+BATCH_TASK_TYPE = "clustering_batch"
 
 
-def clustering_batch_run(*, child_id: str, run_id: str, batch_id: int, elites: list[dict]) -> BatchResult | None:
-    """Run one batch and store its best run and elites; None when it was cancelled or timed out meanwhile.
+def clustering_start(*, params: dict) -> TaskStatus:
+    """Claim the exclusive slot and queue the job (TaskConflict if another main task runs).
 
-    The engine stops at the end of the run in progress once a cancel is seen, and it looks at
-    most CANCEL_CHECK_INTERVAL_SECONDS apart.
-    Raises whatever the engine raises; the task records that as a failed batch.
+    params: the loose request parameters; they override the settings' defaults.
     """
-    if batch_cancelled(child_id=child_id, run_id=run_id):
-        return None
-    batch = ClusteringBatch.objects.get(pk=batch_id)
-    details = TaskStatus.objects.get(task_id=run_id).details
-    chunk_size = clustering_settings.orchestration_settings().db_fetch_chunk_size
-    # Looked up on the package at call time so tests can make one batch fail.
-    result = engine.run_batch(
-        data=selectors.clustering_data_load(chunk_size=chunk_size),
-        config=ClusteringConfig.from_dict(details["config"]),
-        elites=[Elite.from_dict(elite) for elite in elites],
-        iterations=batch.iterations,
-        first_run_index=batch.first_run_index,
-        rng=np.random.default_rng([details["job_seed"], batch.index]),
-        should_stop=_cancel_check(child_id=child_id, run_id=run_id),
+    config = clustering_settings.clustering_config_with_overrides(
+        base=clustering_settings.clustering_config_from_settings(), params=params
     )
-    # Cancelled or timed out while running (stopped early or not): the result belongs to nobody.
-    if batch_cancelled(child_id=child_id, run_id=run_id):
-        return None
-    _batch_result_save(batch=batch, result=result)
-    return result
-
-
-def _cancel_check(*, child_id: str, run_id: str) -> Callable[[], bool]:
-    """The engine's should_stop: ``batch_cancelled``, asked at most once per interval; a stop is final."""
-    last_asked, cancelled = float("-inf"), False
-
-    def should_stop() -> bool:
-        nonlocal last_asked, cancelled
-        if not cancelled and time.monotonic() - last_asked >= CANCEL_CHECK_INTERVAL_SECONDS:
-            last_asked = time.monotonic()
-            cancelled = batch_cancelled(child_id=child_id, run_id=run_id)
-        return cancelled
-
-    return should_stop
-
-
-def _batch_result_save(*, batch: ClusteringBatch, result: BatchResult) -> None:
-    batch.score = result.best.score if result.best else None
-    batch.best = result.best.as_dict() if result.best else None
-    batch.elites = [elite.as_dict() for elite in result.elites]
-    batch.unusable_runs = result.unusable_runs
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["score", "best", "elites", "unusable_runs", "finished_at"])
-    # Only the job's best batch needs its clusters; the others keep their score and elites.
-    # Ties go to the lower pk, so two batches saving at once never drop each other.
-    if batch.score is None:
-        return
-    siblings = ClusteringBatch.objects.filter(run_id=batch.run_id).exclude(pk=batch.pk)
-    siblings.filter(Q(score__lt=batch.score) | Q(score=batch.score, pk__gt=batch.pk)).update(best=None)
-    beaten = siblings.filter(Q(score__gt=batch.score) | Q(score=batch.score, pk__lt=batch.pk), best__isnull=False)
-    if beaten.exists():
-        ClusteringBatch.objects.filter(pk=batch.pk).update(best=None)
-
-
-def clustering_commit(*, run_id: str) -> None:
-    """Finalize the best run into named playlists, write them to the media server, finish the job."""
-    run = TaskStatus.objects.get(task_id=run_id)
-    if run.status in TERMINAL_STATES:
-        return
-    best_batch = ClusteringBatch.objects.filter(run_id=run_id, best__isnull=False).order_by("-score").first()
-    if best_batch is None:
-        clustering_fail(run_id=run_id, message="No clustering run produced usable clusters; widen the ranges")
-        return
-    try:
-        playlist_set = _finalized_playlists(run=run, best=IterationResult.from_dict(best_batch.best))
-        if TaskStatus.objects.filter(task_id=run_id, status__in=TERMINAL_STATES).exists():
-            return  # cancelled while the playlists were being built: leave the server alone
-        rows = services.clustering_playlists_commit(run_id=run_id, playlist_set=playlist_set)
-    except MediaServerError as exc:
-        clustering_fail(run_id=run_id, message=f"Media server error while writing playlists: {exc}")
-        return
-    except ClusteringEngineError as exc:
-        clustering_fail(run_id=run_id, message=f"Could not build playlists: {exc}")
-        return
-    message = f"Done: {len(rows)} playlists created (best score {best_batch.score:.2f})"
-    counters = {"playlists_created": len(rows), "scaling_rule": playlist_set.scaling.rule, "phase": "done"}
-    task_services.task_status_finish(task_id=run_id, state=TaskState.SUCCESS, status_message=message, counters=counters)
-    logger.info("clustering.run.finished", extra={"task_id": run_id, "playlists": len(rows)})
-
-
-def _finalized_playlists(*, run: TaskStatus, best: IterationResult):
-    details = run.details
-    chunk_size = clustering_settings.orchestration_settings().db_fetch_chunk_size
-    batches = ClusteringBatch.objects.filter(run_id=run.task_id).count()
-    return engine.finalize_playlists(
-        best=best,
-        data=selectors.clustering_data_load(chunk_size=chunk_size),
-        config=ClusteringConfig.from_dict(details["config"]),
-        # A stream of its own, distinct from every batch's [seed, index].
-        rng=np.random.default_rng([details["job_seed"], batches]),
+    knobs = clustering_settings.orchestration_settings()
+    details = dict(
+        config=config.as_dict(),
+        job_seed=secrets.randbits(32),
+        clustering_runs=config.clustering_runs,
+        iterations_per_batch=knobs.iterations_per_batch,
+        max_concurrent_batches=knobs.max_concurrent_batches,
+        batch_timeout_minutes=knobs.batch_timeout_minutes,
+        max_failed_batches=knobs.max_failed_batches,
+        **clustering_settings.ai_naming_params(params),
     )
+    return runs.run_start(
+        task_type=MAIN_TASK_TYPE, details=details, status_message="Queued: reading the analysed library"
+    )
+
+
+def clustering_plan(run_id: str, details: dict) -> Plan:
+    """One work item per batch of runs."""
+    tracks = selectors.analysed_track_count()
+    if tracks < 2:
+        raise JobFailed(f"Clustering needs at least 2 analysed tracks, found {tracks}")
+    total, per_batch = details["clustering_runs"], details["iterations_per_batch"]
+    batches = [
+        WorkItemSpec(
+            key=f"batch {index}",
+            label=f"runs {first_run}..{first_run + min(per_batch, total - first_run) - 1}",
+            params={"index": index, "first_run_index": first_run, "iterations": min(per_batch, total - first_run)},
+        )
+        for index, first_run in enumerate(range(0, total, per_batch))
+    ]
+    return Plan(
+        items=batches,
+        status_message=f"{tracks} analysed tracks; {total} runs in batches of {per_batch}",
+        counters={"tracks": tracks, "batches_total": len(batches)},
+    )
+
+
+def clustering_progress(counts: RunCounts) -> tuple[str, dict]:
+    """ "Progress: 100/1000 runs. Active batches: 10. Best score: 4.52"."""
+    counters = {
+        "runs_completed": selectors.clustering_runs_completed(run_id=counts.run_id),
+        "batches_completed": counts.completed,
+        # Timed out or crashed; a batch cancelled on its own (REVOKED) is not a failure.
+        "batches_failed": counts.failed,
+        "batches_active": counts.active,
+        "best_score": selectors.clustering_best_score(run_id=counts.run_id),
+    }
+    best = "none yet" if counters["best_score"] is None else f"{counters['best_score']:.2f}"
+    message = (
+        f"Progress: {counters['runs_completed']}/{counts.details['clustering_runs']} runs. "
+        f"Active batches: {counters['batches_active']}. Best score: {best}"
+    )
+    if counters["batches_failed"]:
+        message += f". Failed batches: {counters['batches_failed']}"
+    return message, counters
+
+
+# What the job does, then its knobs (fixed in the run's details when it starts).
+CLUSTERING_JOB = JobType(
+    name=MAIN_TASK_TYPE, item_type=BATCH_TASK_TYPE, item_noun="batches",
+    plan=clustering_plan, work=batch_job.clustering_batch_run, progress=clustering_progress,
+    finish=batch_job.clustering_commit,
+    window=lambda details: details["max_concurrent_batches"],
+    max_failed_items=lambda details: details["max_failed_batches"],
+    # A batch stuck past the timeout counts as failed: run again, it could stick again.
+    stale_seconds=lambda details: 60 * details.get("batch_timeout_minutes", 60), restart_lost_items=False,
+)  # fmt: skip
+
+
+def register() -> None:
+    registry.register_job(CLUSTERING_JOB)

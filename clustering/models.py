@@ -46,39 +46,3 @@ class PlaylistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.playlist_id}#{self.position}"
-
-
-class ClusteringBatch(models.Model):
-    """One batch of runs of a clustering job; ``child`` is set once its Celery task is launched.
-
-    The batch's best run (clusters as item ids) and its elites live here rather
-    than on the task rows, so status responses stay small; ``best`` is dropped
-    once another batch of the run beats it.
-    """
-
-    run = models.ForeignKey(
-        "scheduling.TaskStatus", to_field="task_id", on_delete=models.CASCADE, related_name="clustering_batches"
-    )
-    index = models.PositiveIntegerField()
-    first_run_index = models.PositiveIntegerField()
-    iterations = models.PositiveIntegerField()
-    child = models.OneToOneField(
-        "scheduling.TaskStatus",
-        to_field="task_id",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="clustering_batch",
-    )
-    score = models.FloatField(null=True, blank=True)
-    best = models.JSONField(null=True, blank=True)
-    elites = models.JSONField(default=list, blank=True)
-    unusable_runs = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["run", "index"]
-        constraints = [models.UniqueConstraint(fields=["run", "index"], name="unique_batch_per_run")]
-
-    def __str__(self) -> str:
-        return f"batch {self.index} of {self.run_id}"

@@ -5,13 +5,16 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Count, IntegerField, Max, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from analysis.models import Track
 from clustering import config as clustering_settings
 from clustering.engine import ClusteringData, build_clustering_data, probability_matrix
 from clustering.engine.defaults import OTHER_FEATURE_LABELS
 from clustering.models import Playlist, PlaylistOrigin
+from scheduling.models import TERMINAL_STATES, WorkItem
 
 # One library per worker process: batches of the same job (and the next job, if
 # nothing was analysed in between) reuse it instead of reading every row again.
@@ -97,3 +100,14 @@ def playlists_payload(playlists: list[Playlist]) -> dict[str, list[dict[str, str
         ]
         for playlist in playlists
     }
+
+
+def clustering_runs_completed(*, run_id: str) -> int:
+    """Runs in the job's batches that ended, however they ended."""
+    iterations = Cast(KeyTextTransform("iterations", "params"), IntegerField())
+    done = WorkItem.objects.filter(run_id=run_id, child__status__in=TERMINAL_STATES)
+    return done.aggregate(runs=Sum(iterations))["runs"] or 0
+
+
+def clustering_best_score(*, run_id: str) -> float | None:
+    return WorkItem.objects.filter(run_id=run_id).aggregate(best=Max("score"))["best"]

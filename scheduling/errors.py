@@ -32,3 +32,9 @@ def retryable(error: BaseException) -> bool:
     unexpected (a lost connection, a crash) and may well pass, so it may be retried.
     """
     return getattr(error, "retryable", True)
+
+
+class JobFailed(TaskError):
+    """Raised by a job's plan, work-item or finish function: the whole run fails with this message."""
+
+    retryable = False

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.db.models import IntegerField, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from scheduling.models import TERMINAL_STATES, TaskStatus
+from scheduling import registry
+from scheduling.models import ACTIVE_STATES, TERMINAL_STATES, TaskStatus, WorkItem
 
 
 def task_status_get(*, task_id: str) -> TaskStatus | None:
@@ -28,9 +32,6 @@ def task_running_time_seconds(task: TaskStatus) -> float:
     return round((end - task.started_at).total_seconds(), 1)
 
 
-MAIN_TASK_TYPES = ("main_analysis", "main_clustering", "cleaning")
-
-
 def task_status_payload(task: TaskStatus) -> dict:
     """A task as the AudioMuse-AI status API shows it."""
     details = dict(task.details or {})
@@ -52,14 +53,40 @@ def task_status_payload(task: TaskStatus) -> dict:
 
 
 def last_main_task() -> TaskStatus | None:
-    return TaskStatus.objects.filter(parent__isnull=True, task_type__in=MAIN_TASK_TYPES).order_by("-created_at").first()
-
-
-def active_main_task() -> TaskStatus | None:
-    from scheduling.models import ACTIVE_STATES
-
     return (
-        TaskStatus.objects.filter(parent__isnull=True, task_type__in=MAIN_TASK_TYPES, status__in=ACTIVE_STATES)
+        TaskStatus.objects.filter(parent__isnull=True, task_type__in=registry.main_task_types())
         .order_by("-created_at")
         .first()
     )
+
+
+def active_main_task() -> TaskStatus | None:
+    return (
+        TaskStatus.objects.filter(
+            parent__isnull=True, task_type__in=registry.main_task_types(), status__in=ACTIVE_STATES
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def work_items_finished(*, run_id: str) -> list[WorkItem]:
+    """The run's items whose result is stored, in plan order."""
+    return list(WorkItem.objects.filter(run_id=run_id, finished_at__isnull=False).order_by("position"))
+
+
+def work_item_best(*, run_id: str) -> WorkItem | None:
+    """The run's best-scoring item that still holds its artifact."""
+    return WorkItem.objects.filter(run_id=run_id, artifact__isnull=False).order_by("-score", "pk").first()
+
+
+def work_item_count(*, run_id: str) -> int:
+    return WorkItem.objects.filter(run_id=run_id).count()
+
+
+def children_counters_sum(*, run_id: str, names: tuple[str, ...]) -> dict[str, int]:
+    """The run's children's numeric counters (in their details), summed per name."""
+    totals = TaskStatus.objects.filter(parent_id=run_id).aggregate(
+        **{name: Sum(Cast(KeyTextTransform(name, "details"), IntegerField())) for name in names}
+    )
+    return {name: totals[name] or 0 for name in names}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from common.config import setting
+from scheduling import registry
 from scheduling.errors import TaskConflict, TaskNotActive, TaskNotFound
-from scheduling.models import ACTIVE_STATES, TERMINAL_STATES, TaskState, TaskStatus
+from scheduling.models import ACTIVE_STATES, TERMINAL_STATES, TaskState, TaskStatus, WorkItem
 
 
 def task_status_create(
@@ -92,7 +94,7 @@ def _append_log(task: TaskStatus, message: str) -> None:
     details = task.details if isinstance(task.details, dict) else {}
     log = list(details.get("log", []))
     log.append(_stamp(message))
-    details["log"] = log[-settings.TASK_LOG_MAX_LINES :]
+    details["log"] = log[-setting("TASK_LOG_MAX_LINES") :]
     details["status_message"] = message
     task.details = details
 
@@ -101,8 +103,7 @@ def _stamp(message: str) -> str:
     return f"[{timezone.now().strftime('%Y-%m-%d %H:%M:%S')}] {message}"
 
 
-# Main tasks that must never overlap: they rewrite the same tracks and playlists.
-EXCLUSIVE_TASK_TYPES = ("main_analysis", "main_clustering", "cleaning")
+# Main tasks registered as exclusive must never overlap: they rewrite the same tracks and playlists.
 _EXCLUSIVE_LOCK_KEY = 0x41554D55  # any constant; namespaces our advisory lock
 
 
@@ -118,7 +119,9 @@ def task_status_claim_exclusive(*, task_id: str, task_type: str, status_message:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EXCLUSIVE_LOCK_KEY])
         running = (
-            TaskStatus.objects.filter(parent__isnull=True, task_type__in=EXCLUSIVE_TASK_TYPES, status__in=ACTIVE_STATES)
+            TaskStatus.objects.filter(
+                parent__isnull=True, task_type__in=registry.exclusive_task_types(), status__in=ACTIVE_STATES
+            )
             .order_by("created_at")
             .first()
         )
@@ -143,7 +146,7 @@ def task_cancel(*, task_id: str) -> int:
         ids = [task_id, *_active_descendant_ids(task_id)]
         for each in ids:
             task_status_finish(task_id=each, state=TaskState.REVOKED, status_message="Cancelled by user")
-    transaction.on_commit(lambda: _revoke_in_celery(ids))
+    transaction.on_commit(lambda: tasks_revoke_in_celery(ids))
     return len(ids)
 
 
@@ -170,7 +173,29 @@ def _active_descendant_ids(task_id: str) -> list[str]:
     return active
 
 
-def _revoke_in_celery(task_ids: list[str]) -> None:
-    from audiomuse.celery import app
+def tasks_revoke_in_celery(task_ids: list[str]) -> None:
+    """Tell the workers not to start these tasks (running ones stop at their next cancel check)."""
+    current_app.control.revoke(task_ids)
 
-    app.control.revoke(task_ids)
+
+def work_item_result_save(*, item_id: int, result: dict, score: float | None = None, artifact=None) -> None:
+    """Store a work item's output; ``artifact`` (needs a score) is kept only on the run's best-scoring item.
+
+    The run's items are locked together, in one order, so two items saving at once
+    never drop each other's artifact; ties go to the lower id.
+    """
+    run_id = WorkItem.objects.values_list("run_id", flat=True).get(pk=item_id)
+    with transaction.atomic():
+        items = {each.pk: each for each in WorkItem.objects.select_for_update().filter(run_id=run_id).order_by("pk")}
+        item = items[item_id]
+        item.score, item.result, item.finished_at = score, result, timezone.now()
+        item.artifact = artifact if score is not None else None
+        contenders = [each for each in items.values() if each.artifact is not None and each.score is not None]
+        best = max(contenders, key=lambda each: (each.score, -each.pk), default=None)
+        for each in contenders:
+            if each is not best and each is not item:
+                each.artifact = None
+                each.save(update_fields=["artifact"])
+        if best is not item:
+            item.artifact = None
+        item.save(update_fields=["score", "result", "artifact", "finished_at"])

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.models import AlbumWork, AnalysisFailure, Embedding, Track, TrackAnalysis
-from scheduling.models import TaskStatus
+from analysis.models import AnalysisFailure, Embedding, Track, TrackAnalysis
+from scheduling.models import TaskStatus, WorkItem
 from similarity.index_manager import IndexManager
 from similarity.models import VectorIndex
 from tests.analysis.music_library import write_album, write_corrupt_file, write_silent_file
@@ -105,7 +105,7 @@ def test_cancel_mid_run_stops_children_and_leaves_no_half_written_track(celery_w
     work_dir = Path(music_dir.parent / "work")
     leftovers = [p for p in work_dir.rglob("*") if p.is_file()] if work_dir.exists() else []
     assert leftovers == []
-    assert AlbumWork.objects.filter(run_id=task_id, child__isnull=True).exists()  # later albums never started
+    assert WorkItem.objects.filter(run_id=task_id, child__isnull=True).exists()  # later albums never started
 
 
 def test_analysis_start_needs_staff(user_client):

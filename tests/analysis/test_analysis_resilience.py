@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from analysis import orchestration
 from analysis.models import Embedding, Track, TrackAnalysis
+from scheduling import runs
 from scheduling.models import TaskStatus
 from tests.analysis.music_library import write_album
 from tests.analysis.test_analysis_pipeline import start_analysis
@@ -74,7 +74,7 @@ def test_worker_killed_mid_album_is_recovered_by_the_reconciler(tmp_path, settin
         time.sleep(settings.ANALYSIS_STALE_SECONDS + 0.5)
 
         def finished():
-            orchestration.analysis_reconcile()
+            runs.runs_reconcile()
             return TaskStatus.objects.get(task_id=task_id).status in ("SUCCESS", "FAILURE", "REVOKED")
 
         wait_for(finished, timeout=180, interval=1.0)

@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 from analysis.audio.labels import MSD_LABELS
-from clustering import engine, orchestration
-from clustering.models import ClusteringBatch, Playlist
+from clustering import engine
+from clustering.models import Playlist
 from mediaservers.adapters.local import stable_id
-from scheduling.models import TaskStatus
+from scheduling import runs
+from scheduling.models import TaskStatus, WorkItem
 from tests.factories import EmbeddingFactory, TrackAnalysisFactory, TrackFactory
 from tests.mediaservers.fakes.catalog import Catalog
 from tests.mediaservers.fakes.navidrome import FakeNavidrome
@@ -157,7 +158,7 @@ def test_cancel_mid_run_stops_batches_and_writes_no_playlists(celery_worker, sta
     planted_library(music_dir)
     task_id = start_clustering(staff_client, clustering_runs=400)
     deadline = time.monotonic() + 60
-    while not ClusteringBatch.objects.filter(run_id=task_id, finished_at__isnull=False).exists():
+    while not WorkItem.objects.filter(run_id=task_id, finished_at__isnull=False).exists():
         assert time.monotonic() < deadline, "no batch finished"
         time.sleep(0.1)
 
@@ -167,7 +168,7 @@ def test_cancel_mid_run_stops_batches_and_writes_no_playlists(celery_worker, sta
     time.sleep(3)  # running batches notice within a second (one cancel check per second)
 
     assert not TaskStatus.objects.filter(parent_id=task_id, status__in=("PENDING", "STARTED", "PROGRESS")).exists()
-    assert ClusteringBatch.objects.filter(run_id=task_id, child__isnull=True).exists()  # never launched
+    assert WorkItem.objects.filter(run_id=task_id, child__isnull=True).exists()  # never launched
     assert not Playlist.objects.exists()
     assert automatic_files(music_dir.parent / "playlists") == []
 
@@ -226,11 +227,11 @@ def test_cancel_mid_batch_stops_the_running_batches_between_runs(
     assert stopped_after < 8, stopped_after
     assert len(watched.results) == 2
     assert all(result.stopped and 0 < result.runs < 5000 for result in watched.results)
-    batches = ClusteringBatch.objects.filter(run_id=task_id)
+    batches = WorkItem.objects.filter(run_id=task_id)
     assert batches.filter(child__isnull=False).count() == 2  # nothing launched after the cancel
     assert not batches.filter(finished_at__isnull=False).exists()  # partial results discarded
     assert set(TaskStatus.objects.filter(parent_id=task_id).values_list("status", flat=True)) == {"REVOKED"}
-    assert orchestration.clustering_reconcile() == {"advanced_runs": 0, "failed_runs": 0}
+    assert runs.runs_reconcile() == {"advanced_runs": 0, "failed_runs": 0}
     assert TaskStatus.objects.get(task_id=task_id).status == "REVOKED"
     assert not Playlist.objects.exists()
     assert automatic_files(music_dir.parent / "playlists") == []
@@ -250,7 +251,7 @@ def test_a_batch_cancelled_on_its_own_stops_and_is_not_a_failure(
 
     monkeypatch.setattr(engine, "run_batch", first_batch_held_until_released)
     task_id = start_clustering(staff_client)
-    first = ClusteringBatch.objects.filter(run_id=task_id, index=0)
+    first = WorkItem.objects.filter(run_id=task_id, position=0)
     wait_for(lambda: first.filter(child__status="STARTED").exists(), timeout=60, what="batch 0 never started")
 
     assert staff_client.post(f"/api/cancel/{first.get().child_id}").status_code == 200

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.models import AlbumWork, AnalysisFailure
+from analysis.models import AnalysisFailure
 from scheduling.models import TaskStatus
 from tests.factories import TaskStatusFactory
 
@@ -69,17 +69,3 @@ def test_failures_are_listed_searchable_and_filterable(client, staff_user):
         assert text in listed
     assert "Broken Song" in searched and "Quiet" not in searched
     assert "Quiet" in filtered and "Broken Song" not in filtered
-
-
-def test_album_work_is_listed_with_its_job_status(client, staff_user):
-    run = TaskStatusFactory(task_type="main_analysis", status="PROGRESS")
-    child = TaskStatusFactory(task_type="album_analysis", parent=run, status="SUCCESS")
-    AlbumWork.objects.create(run=run, album_id="album-1", album_name="First Light", position=0, child=child)
-    AlbumWork.objects.create(run=run, album_id="album-2", album_name="Second Wind", position=1)
-    client.force_login(staff_user)
-
-    page = client.get("/admin/analysis/albumwork/").content.decode()
-
-    assert "First Light" in page and "Second Wind" in page
-    assert "not launched" in page
-    assert client.get("/admin/analysis/albumwork/", {"q": "Second"}).status_code == 200

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clustering import orchestration
+from clustering import jobs
 from scheduling.errors import TaskConflict
 from scheduling.models import TERMINAL_STATES, TaskState, TaskStatus
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, runs=None, wait=False, poll=2.0, **options):
         params = {} if runs is None else {"clustering_runs": runs}
         try:
-            run = orchestration.clustering_start(params=params)
+            run = jobs.clustering_start(params=params)
         except TaskConflict as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Started main_clustering {run.task_id}")
