@@ -9,6 +9,7 @@ from django.db import transaction
 
 from analysis import services
 from analysis.models import AnalysisFailure, Track
+from analysis.signals import library_changed
 from common.config import setting
 from mediaservers.errors import MediaServerError
 from mediaservers.selectors import current_adapter
@@ -52,9 +53,7 @@ def cleaning_run(*, task_id: str) -> dict:
     deleted = services.tracks_delete(item_ids=chosen)
     AnalysisFailure.objects.filter(item_id__in=chosen).delete()
     if deleted:
-        from similarity.services import vector_index_rebuild
-
-        vector_index_rebuild()
+        library_changed.send(sender=__name__, reason="cleaning")
     counters = {"orphans_found": len(orphans), "deleted": deleted, "capped": len(chosen) < len(orphans),
                 "deleted_tracks": names}  # fmt: skip
     return _finish(task_id, TaskState.SUCCESS, _summary(deleted, len(orphans), limit), counters)

@@ -12,6 +12,7 @@ import logging
 
 from analysis import album_job, cleaning
 from analysis.models import AnalysisFailure, Track
+from analysis.signals import library_changed
 from common.config import setting
 from mediaservers.errors import MediaServerError
 from mediaservers.selectors import current_adapter
@@ -108,11 +109,9 @@ def analysis_progress(counts: RunCounts) -> tuple[str, dict]:
 
 def analysis_index_rebuild(run_id: str) -> None:
     """Make the albums analysed so far searchable (every REBUILD_INDEX_BATCH_SIZE albums, and at the end)."""
-    from similarity.services import vector_index_rebuild  # similarity imports analysis' models
-
     completed = task_selectors.task_status_get(task_id=run_id).details.get("albums_completed", 0)
     task_services.task_status_update(task_id=run_id, status_message=f"Rebuilding the index ({completed} albums)")
-    vector_index_rebuild()
+    library_changed.send(sender=__name__, reason="analysis")
     task_services.task_status_update(task_id=run_id, counters={"index_built_at_albums": completed})
 
 

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
 
+from analysis.signals import library_changed
+
 
 class SimilarityConfig(AppConfig):
     name = "similarity"
+
+    def ready(self) -> None:
+        # Services use models, so they are imported once the app registry is ready.
+        from similarity.services import vector_index_rebuild_on_library_change
+
+        # Analysis announces changes to the library; the index follows them.
+        library_changed.connect(vector_index_rebuild_on_library_change, dispatch_uid="similarity.index_rebuild")

@@ -45,6 +45,11 @@ def vector_index_rebuild(*, name: str | None = None) -> VectorIndex | None:
     return stored
 
 
+def vector_index_rebuild_on_library_change(**_signal_kwargs) -> None:
+    """Receiver of analysis' ``library_changed``: searches see the tracks as they are now."""
+    vector_index_rebuild()
+
+
 def _all_embeddings() -> tuple[list[str], np.ndarray]:
     """Every (item_id, vector), read in chunks so a large library never sits in one result set."""
     rows = Embedding.objects.order_by("track_id").values_list("track__item_id", "vector")
