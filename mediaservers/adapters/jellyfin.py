@@ -33,17 +33,9 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from mediaservers.adapters.base import (
-    Album,
-    Capability,
-    MediaServerAdapter,
-    MediaServerUser,
-    PlaylistInfo,
-    PlayRecord,
-    Track,
-    parse_datetime,
-)
+from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
 from mediaservers.adapters.http import HttpClient
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track, parse_datetime
 from mediaservers.errors import IncompleteUserCredentials, MediaServerConfigError, MediaServerNotFound
 
 PAGE_SIZE = 500

@@ -30,17 +30,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from mediaservers.adapters.base import (
-    Album,
-    Capability,
-    MediaServerAdapter,
-    MediaServerUser,
-    PlaylistInfo,
-    PlayRecord,
-    Track,
-    year_from,
-)
+from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
 from mediaservers.adapters.http import HttpClient
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track, year_from
 from mediaservers.errors import MediaServerConfigError, MediaServerError, MediaServerNotFound
 
 PAGE_SIZE = 500
