@@ -126,12 +126,8 @@ class LyrionAdapter(MediaServerAdapter):
                 yield _track_from(item)
 
     def _download_track(self, track, dest_dir):
-        return self.http.download(
-            f"/music/{track.id}/download",
-            dest_dir=dest_dir,
-            max_bytes=self.config.max_download_bytes,
-            name_hint=track.path,
-        )
+        cap = self.config.max_download_bytes
+        return self.http.download(f"/music/{track.id}/download", dest_dir=dest_dir, max_bytes=cap, name_hint=track.path)
 
     # -- playlists ---------------------------------------------------------------
 
