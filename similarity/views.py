@@ -49,19 +49,6 @@ def song_path(request):
 
 
 @login_required
-def alchemy(request):
-    config = similarity_config()
-    return _tool_page(
-        request,
-        "alchemy",
-        default_n=min(config.alchemy_default_n, config.alchemy_max_n),
-        max_n=config.alchemy_max_n,
-        temperature=config.alchemy_temperature,
-        subtract_distance=config.alchemy_subtract_distance,
-    )
-
-
-@login_required
 def sonic_fingerprint(request):
     server_type = setting("MEDIASERVER_TYPE")
     return _tool_page(
@@ -72,4 +59,17 @@ def sonic_fingerprint(request):
         server_type=server_type,
         jellyfin_credentials=server_type in JELLYFIN_STYLE_SERVERS,
         navidrome_credentials=server_type in NAVIDROME_STYLE_SERVERS,
+    )
+
+
+@login_required
+def alchemy(request):
+    config = similarity_config()
+    return _tool_page(
+        request,
+        "alchemy",
+        default_n=min(config.alchemy_default_n, config.alchemy_max_n),
+        max_n=config.alchemy_max_n,
+        temperature=config.alchemy_temperature,
+        subtract_distance=config.alchemy_subtract_distance,
     )
