@@ -125,16 +125,9 @@ def run_batch(
     should_stop: asked before every run; once it answers True the batch ends at once and
     returns what it found so far, marked ``stopped`` (a cancel is not an error).
     """
+    run_indices = range(first_run_index, first_run_index + iterations)
     with threadpool_limits(limits=max_threads):
-        return _run_batch(
-            data=data,
-            config=config,
-            elites=elites,
-            iterations=iterations,
-            first_run_index=first_run_index,
-            rng=rng,
-            should_stop=should_stop or _never,
-        )
+        return _run_batch(data, config, tuple(elites), run_indices, rng, should_stop or _never)
 
 
 def _never() -> bool:
@@ -142,23 +135,21 @@ def _never() -> bool:
 
 
 def _run_batch(
-    *,
     data: ClusteringData,
     config: ClusteringConfig,
-    elites: Sequence[Elite],
-    iterations: int,
-    first_run_index: int,
+    elites: tuple[Elite, ...],
+    run_indices: range,
     rng: np.random.Generator,
     should_stop: Callable[[], bool],
 ) -> BatchResult:
     require_enough_tracks(data.track_count)
     plan = sampling_plan(data=data, settings=config.sampling)
     config = scaled_config(config, scaling=library_scaling(tracks_per_run=plan.sample_size, config=config))
-    elites, unusable, sample = tuple(elites), 0, None
+    unusable, sample = 0, None
     best: IterationResult | None = None
     best_score = float("-inf")
     runs, stopped = 0, False
-    for run_index in range(first_run_index, first_run_index + iterations):
+    for run_index in run_indices:
         if should_stop():
             stopped = True
             break

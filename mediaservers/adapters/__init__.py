@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from mediaservers.adapters.base import (
-    Album,
-    Capability,
-    MediaServerAdapter,
-    MediaServerUser,
-    PlaylistInfo,
-    PlayRecord,
-    Track,
-)
+import importlib
+
+from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track
 from mediaservers.config import SERVER_TYPES, MediaServerConfig
 from mediaservers.errors import MediaServerConfigError
 
@@ -26,31 +21,21 @@ __all__ = [
 ]
 
 
+# MEDIASERVER_TYPE -> "module:class", imported on first use so that a deployment using one server never
+# imports the others' clients.
+ADAPTER_CLASSES = {
+    "local": "mediaservers.adapters.local:LocalFolderAdapter",
+    "jellyfin": "mediaservers.adapters.jellyfin:JellyfinAdapter",
+    "emby": "mediaservers.adapters.jellyfin:EmbyAdapter",
+    "navidrome": "mediaservers.adapters.navidrome:NavidromeAdapter",
+    "lyrion": "mediaservers.adapters.lyrion:LyrionAdapter",
+    "mpd": "mediaservers.adapters.mpd:MpdAdapter",
+}
+
+
 def adapter_for(config: MediaServerConfig) -> MediaServerAdapter:
     """The adapter for ``config.server_type``; MediaServerConfigError if it is unknown."""
-    # Imported here so that a deployment using one server never imports the others' clients.
-    if config.server_type == "local":
-        from mediaservers.adapters.local import LocalFolderAdapter
-
-        return LocalFolderAdapter(config)
-    if config.server_type == "jellyfin":
-        from mediaservers.adapters.jellyfin import JellyfinAdapter
-
-        return JellyfinAdapter(config)
-    if config.server_type == "emby":
-        from mediaservers.adapters.jellyfin import EmbyAdapter
-
-        return EmbyAdapter(config)
-    if config.server_type == "navidrome":
-        from mediaservers.adapters.navidrome import NavidromeAdapter
-
-        return NavidromeAdapter(config)
-    if config.server_type == "lyrion":
-        from mediaservers.adapters.lyrion import LyrionAdapter
-
-        return LyrionAdapter(config)
-    if config.server_type == "mpd":
-        from mediaservers.adapters.mpd import MpdAdapter
-
-        return MpdAdapter(config)
-    raise MediaServerConfigError(f"MEDIASERVER_TYPE={config.server_type!r} is not one of {', '.join(SERVER_TYPES)}")
+    if config.server_type not in ADAPTER_CLASSES:
+        raise MediaServerConfigError(f"MEDIASERVER_TYPE={config.server_type!r} is not one of {', '.join(SERVER_TYPES)}")
+    module_name, class_name = ADAPTER_CLASSES[config.server_type].split(":")
+    return getattr(importlib.import_module(module_name), class_name)(config)

@@ -13,10 +13,10 @@ import enum
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track
 from mediaservers.config import MediaServerConfig
 from mediaservers.errors import CapabilityNotSupported
 
@@ -33,45 +33,6 @@ class Capability(enum.StrEnum):
     PER_USER_HISTORY = "per_user_history"
     # create_playlist(user=...): playlists belong to users, and this one to the user given
     PER_USER_PLAYLISTS = "per_user_playlists"
-
-
-@dataclass(frozen=True)
-class Album:
-    id: str
-    name: str
-    artist: str
-    year: int | None
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Track:
-    id: str
-    title: str
-    artist: str
-    album: str
-    album_artist: str
-    duration_seconds: float | None
-    year: int | None
-    path: str | None
-    album_id: str | None = None
-
-
-@dataclass(frozen=True)
-class PlaylistInfo:
-    id: str
-    name: str
-    # None when the server cannot count without one request per playlist (Lyrion)
-    track_count: int | None
-
-
-@dataclass(frozen=True)
-class PlayRecord:
-    track_id: str
-    play_count: int
-    last_played: datetime | None
-    title: str
-    artist: str
 
 
 @dataclass(frozen=True, repr=False)
@@ -286,22 +247,3 @@ def _first(items: Iterable, count: int) -> list:
             break
         taken.append(item)
     return taken
-
-
-def year_from(value: object) -> int | None:
-    """'2001', '2001-05-03', 2001 -> 2001; anything else -> None."""
-    text = str(value or "").strip()
-    if len(text) >= 4 and text[:4].isdigit():
-        year = int(text[:4])
-        return year if year > 0 else None
-    return None
-
-
-def parse_datetime(value: object) -> datetime | None:
-    """ISO timestamps as servers write them ('...T10:00:00.1234567Z', naive, +02:00)."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None

@@ -58,7 +58,14 @@ def save_chunks(
     return path
 
 
-def file_chunks(path: Path) -> Iterable[bytes]:
+def copy_file(source: Path, *, dest_dir: Path, max_bytes: int) -> Path:
+    """A size-capped copy of a file we can read directly (the local folder, MPD's music directory)."""
+    return save_chunks(
+        _file_chunks(source), dest_dir=dest_dir, suffix=source.suffix.lower(), max_bytes=max_bytes, source=str(source)
+    )
+
+
+def _file_chunks(path: Path) -> Iterable[bytes]:
     with path.open("rb") as source:
         while chunk := source.read(CHUNK_BYTES):
             yield chunk

@@ -135,18 +135,9 @@ class HttpClient:
     def get_json(self, path: str, *, params: Any = None, headers: dict[str, str] | None = None) -> Any:
         return self._json(self.request("GET", path, params=params, headers=headers), path)
 
-    def send_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Any = None,
-        json: Any = None,
-        headers: dict[str, str] | None = None,
-        idempotent: bool | None = None,
-    ) -> Any:
-        """POST/DELETE and friends; returns the decoded body, or None when it is empty."""
-        response = self.request(method, path, params=params, json=json, headers=headers, idempotent=idempotent)
+    def send_json(self, method: str, path: str, **options: Any) -> Any:
+        """POST/DELETE and friends (``options`` as for ``request``); the decoded body, or None when it is empty."""
+        response = self.request(method, path, **options)
         if not response.content:
             return None
         return self._json(response, path)

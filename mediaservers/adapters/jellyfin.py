@@ -33,17 +33,9 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from mediaservers.adapters.base import (
-    Album,
-    Capability,
-    MediaServerAdapter,
-    MediaServerUser,
-    PlaylistInfo,
-    PlayRecord,
-    Track,
-    parse_datetime,
-)
+from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
 from mediaservers.adapters.http import HttpClient
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track, parse_datetime
 from mediaservers.errors import IncompleteUserCredentials, MediaServerConfigError, MediaServerNotFound
 
 PAGE_SIZE = 500
@@ -222,12 +214,8 @@ class JellyfinFamilyAdapter(MediaServerAdapter):
             yield _track_from(item)
 
     def _download_track(self, track, dest_dir):
-        return self.http.download(
-            f"/Items/{track.id}/Download",
-            dest_dir=dest_dir,
-            max_bytes=self.config.max_download_bytes,
-            name_hint=track.path,
-        )
+        cap = self.config.max_download_bytes
+        return self.http.download(f"/Items/{track.id}/Download", dest_dir=dest_dir, max_bytes=cap, name_hint=track.path)
 
     # -- playlists -------------------------------------------------------------
 

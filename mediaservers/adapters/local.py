@@ -28,8 +28,9 @@ from pathlib import Path
 
 import mutagen
 
-from mediaservers.adapters.base import Album, Capability, MediaServerAdapter, PlaylistInfo, Track, year_from
-from mediaservers.adapters.download import file_chunks, save_chunks
+from mediaservers.adapters.base import Capability, MediaServerAdapter
+from mediaservers.adapters.download import copy_file
+from mediaservers.adapters.records import Album, PlaylistInfo, Track, year_from
 from mediaservers.errors import MediaServerNotFound, MediaServerUnavailable
 
 logger = logging.getLogger("mediaservers")
@@ -193,13 +194,7 @@ class LocalFolderAdapter(MediaServerAdapter):
 
     def _download_track(self, track: Track, dest_dir: Path) -> Path:
         source = Path(self._track(track.id).path or "")
-        return save_chunks(
-            file_chunks(source),
-            dest_dir=dest_dir,
-            suffix=source.suffix.lower(),
-            max_bytes=self.config.max_download_bytes,
-            source=str(source),
-        )
+        return copy_file(source, dest_dir=dest_dir, max_bytes=self.config.max_download_bytes)
 
     # -- playlists -------------------------------------------------------------
 

@@ -30,17 +30,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from mediaservers.adapters.base import (
-    Album,
-    Capability,
-    MediaServerAdapter,
-    MediaServerUser,
-    PlaylistInfo,
-    PlayRecord,
-    Track,
-    year_from,
-)
+from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
 from mediaservers.adapters.http import HttpClient
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track, year_from
 from mediaservers.errors import MediaServerConfigError, MediaServerError, MediaServerNotFound
 
 PAGE_SIZE = 500
@@ -134,12 +126,8 @@ class LyrionAdapter(MediaServerAdapter):
                 yield _track_from(item)
 
     def _download_track(self, track, dest_dir):
-        return self.http.download(
-            f"/music/{track.id}/download",
-            dest_dir=dest_dir,
-            max_bytes=self.config.max_download_bytes,
-            name_hint=track.path,
-        )
+        cap = self.config.max_download_bytes
+        return self.http.download(f"/music/{track.id}/download", dest_dir=dest_dir, max_bytes=cap, name_hint=track.path)
 
     # -- playlists ---------------------------------------------------------------
 

@@ -35,18 +35,9 @@ from pathlib import Path
 from mpd import CommandError, MPDClient
 from mpd import ConnectionError as MPDConnectionError
 
-from mediaservers.adapters.base import (
-    Album,
-    Capability,
-    MediaServerAdapter,
-    MediaServerUser,
-    PlaylistInfo,
-    PlayRecord,
-    Track,
-    parse_datetime,
-    year_from,
-)
-from mediaservers.adapters.download import file_chunks, save_chunks
+from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
+from mediaservers.adapters.download import copy_file
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track, parse_datetime, year_from
 from mediaservers.adapters.resilience import call_with_retries
 from mediaservers.errors import MediaServerAuthError, MediaServerError, MediaServerNotFound, MediaServerUnavailable
 
@@ -202,13 +193,7 @@ class MpdAdapter(MediaServerAdapter):
         source = (root / track.id).resolve()
         if root not in source.parents or not source.is_file():
             raise MediaServerNotFound(f"{track.id} is not a file under MPD's music directory {root}")
-        return save_chunks(
-            file_chunks(source),
-            dest_dir=dest_dir,
-            suffix=source.suffix.lower(),
-            max_bytes=self.config.max_download_bytes,
-            source=str(source),
-        )
+        return copy_file(source, dest_dir=dest_dir, max_bytes=self.config.max_download_bytes)
 
     # -- playlists ---------------------------------------------------------------
 

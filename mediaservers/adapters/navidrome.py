@@ -37,17 +37,9 @@ from typing import Any
 
 import requests
 
-from mediaservers.adapters.base import (
-    Album,
-    Capability,
-    MediaServerAdapter,
-    MediaServerUser,
-    PlaylistInfo,
-    PlayRecord,
-    Track,
-    parse_datetime,
-)
+from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
 from mediaservers.adapters.http import HttpClient
+from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track, parse_datetime
 from mediaservers.errors import (
     IncompleteUserCredentials,
     MediaServerAuthError,

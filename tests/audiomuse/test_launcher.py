@@ -32,6 +32,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def one_line_refusal(command: list[str], env: dict[str, str]) -> str:
+    """Run ``manage.py <command>`` where it must refuse to start; what it says, checked to be one line."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=REPO_DIR, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1
+    return result.stderr
+
+
 @pytest.fixture
 def data_dir():
     # Outside pytest's private 0700 temp root, as a user's ./var would be.
@@ -57,34 +67,16 @@ def test_up_refuses_a_busy_port_without_starting_anything(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "manage.py", "up"],
-            cwd=REPO_DIR,
-            env=launcher_env(tmp_path, port),
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert result.returncode != 0
-    assert "already in use" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+        message = one_line_refusal(["up"], launcher_env(tmp_path, port))
+    assert "already in use" in message
     assert not (tmp_path / "postgres").exists()
 
 
 def test_unwritable_data_dir_is_a_one_line_error(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "up"],
-        cwd=REPO_DIR,
-        env=launcher_env(blocker / "var", free_port()),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "AUDIOMUSE_DATA_DIR" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    message = one_line_refusal(["up"], launcher_env(blocker / "var", free_port()))
+    assert "AUDIOMUSE_DATA_DIR" in message
 
 
 def wait_for_health(port: int, process: subprocess.Popen, timeout: float = 90.0) -> None:
@@ -156,17 +148,8 @@ def test_up_serves_health_stops_cleanly_and_keeps_data(data_dir):
 
 
 def test_run_refuses_to_start_without_external_services(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "manage.py", "run", "web"],
-        cwd=REPO_DIR,
-        env=launcher_env(tmp_path, free_port()),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode != 0
-    assert "manage.py up" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    message = one_line_refusal(["run", "web"], launcher_env(tmp_path, free_port()))
+    assert "manage.py up" in message
 
 
 @pytest.mark.slow

@@ -64,6 +64,43 @@ def minutes_ago(minutes: int) -> datetime:
     return datetime.now(tz=UTC).replace(microsecond=0) - timedelta(minutes=minutes)
 
 
+def plays_seeder(fake) -> Callable[[dict[str, int], str | None], None]:
+    """``Backend.seed_plays`` for the fakes that keep plays per user (alice's by default)."""
+
+    def seed_plays(plays: dict[str, int], user: str | None) -> None:
+        for title, count in plays.items():
+            fake.set_plays(user or "alice", title, count, minutes_ago(count))
+
+    return seed_plays
+
+
+def fake_backend(
+    fake,
+    music_dir: Path,
+    config: MediaServerConfig,
+    bad_credentials: dict,
+    *,
+    other_user: MediaServerUser | None = None,
+    seed_plays: Callable[[dict[str, int], str | None], None] | None = None,
+) -> Backend:
+    """A Backend on one of the HTTP fakes: the fake reads its own playlists, a closed port stands for a dead server.
+
+    Plays are seeded per user (alice's by default) unless ``seed_plays`` says otherwise; ``other_user`` is bob.
+    """
+    url_setting = f"{config.server_type}_url"
+    return Backend(
+        f"{config.server_type}_fake",
+        config,
+        music_dir,
+        fake.playlist_track_ids,
+        unreachable=lambda: {url_setting: f"http://127.0.0.1:{closed_port()}"},
+        bad_credentials=bad_credentials,
+        seed_plays=seed_plays or plays_seeder(fake),
+        other_user=other_user,
+        other_user_name="bob" if other_user else None,
+    )
+
+
 @pytest.fixture(scope="session")
 def music_dir(tmp_path_factory) -> Path:
     return write_library(tmp_path_factory.mktemp("music") / "library")
@@ -176,34 +213,20 @@ def supysonic_backend(supysonic_server, music_dir) -> Backend:
 
 @pytest.fixture(scope="session")
 def navidrome_fake(music_dir) -> Iterator[FakeNavidrome]:
-    with FakeNavidrome(Catalog.from_music_dir(music_dir, untagged_album="[Unknown Album]")) as fake:
-        yield fake
-    assert not fake.errors, fake.errors
+    yield from FakeNavidrome(Catalog.from_music_dir(music_dir, untagged_album="[Unknown Album]")).serving()
 
 
 @pytest.fixture(scope="session")
 def navidrome_fake_backend(navidrome_fake, music_dir) -> Backend:
-    def seed_plays(plays: dict[str, int], user: str | None) -> None:
-        for title, count in plays.items():
-            navidrome_fake.set_plays(user or "alice", title, count, minutes_ago(count))
-
     config = base_config(
         server_type="navidrome",
         navidrome_url=navidrome_fake.url,
         navidrome_user="alice",
         navidrome_password="alice-pass",
     )
-    return Backend(
-        "navidrome_fake",
-        config,
-        music_dir,
-        navidrome_fake.playlist_track_ids,
-        unreachable=lambda: {"navidrome_url": f"http://127.0.0.1:{closed_port()}"},
-        bad_credentials={"navidrome_password": "wrong-password"},
-        seed_plays=seed_plays,
-        other_user=MediaServerUser(username="bob", password="bob-pass"),
-        other_user_name="bob",
-    )
+    bob_credentials = MediaServerUser(username="bob", password="bob-pass")
+    wrong_password = {"navidrome_password": "wrong-password"}
+    return fake_backend(navidrome_fake, music_dir, config, wrong_password, other_user=bob_credentials)
 
 
 # -- Jellyfin and Emby fakes -----------------------------------------------------------------
@@ -211,64 +234,30 @@ def navidrome_fake_backend(navidrome_fake, music_dir) -> Backend:
 
 @pytest.fixture(scope="session")
 def jellyfin_fake(music_dir) -> Iterator[FakeJellyfin]:
-    with FakeJellyfin(Catalog.from_music_dir(music_dir)) as fake:
-        yield fake
-    assert not fake.errors, fake.errors
+    yield from FakeJellyfin(Catalog.from_music_dir(music_dir)).serving()
 
 
 @pytest.fixture(scope="session")
 def jellyfin_fake_backend(jellyfin_fake, music_dir) -> Backend:
-    def seed_plays(plays: dict[str, int], user: str | None) -> None:
-        for title, count in plays.items():
-            jellyfin_fake.set_plays(user or "alice", title, count, minutes_ago(count))
-
     # JELLYFIN_USER_ID holds a user *name* here, to exercise the name -> id lookup.
-    config = base_config(
-        server_type="jellyfin",
-        jellyfin_url=jellyfin_fake.url,
-        jellyfin_user_id="alice",
-        jellyfin_token="jellyfin-api-key",
-    )
+    url, api_key = jellyfin_fake.url, jellyfin_fake.api_key
+    config = base_config(server_type="jellyfin", jellyfin_url=url, jellyfin_user_id="alice", jellyfin_token=api_key)
     bob = jellyfin_fake.users["bob"]
-    return Backend(
-        "jellyfin_fake",
-        config,
-        music_dir,
-        jellyfin_fake.playlist_track_ids,
-        unreachable=lambda: {"jellyfin_url": f"http://127.0.0.1:{closed_port()}"},
-        bad_credentials={"jellyfin_token": "wrong-token"},
-        seed_plays=seed_plays,
-        other_user=MediaServerUser(user_id=bob.id, token=bob.token),
-        other_user_name="bob",
-    )
+    bob_credentials = MediaServerUser(user_id=bob.id, token=bob.token)
+    return fake_backend(jellyfin_fake, music_dir, config, {"jellyfin_token": "wrong-token"}, other_user=bob_credentials)
 
 
 @pytest.fixture(scope="session")
 def emby_fake(music_dir) -> Iterator[FakeEmby]:
-    with FakeEmby(Catalog.from_music_dir(music_dir)) as fake:
-        yield fake
-    assert not fake.errors, fake.errors
+    yield from FakeEmby(Catalog.from_music_dir(music_dir)).serving()
 
 
 @pytest.fixture(scope="session")
 def emby_fake_backend(emby_fake, music_dir) -> Backend:
-    def seed_plays(plays: dict[str, int], user: str | None) -> None:
-        for title, count in plays.items():
-            emby_fake.set_plays(user or "alice", title, count, minutes_ago(count))
-
     alice, bob = emby_fake.users["alice"], emby_fake.users["bob"]
+    bob_credentials = MediaServerUser(user_id=bob.id, token=bob.token)
     config = base_config(server_type="emby", emby_url=emby_fake.url, emby_user_id=alice.id, emby_token="emby-api-key")
-    return Backend(
-        "emby_fake",
-        config,
-        music_dir,
-        emby_fake.playlist_track_ids,
-        unreachable=lambda: {"emby_url": f"http://127.0.0.1:{closed_port()}"},
-        bad_credentials={"emby_token": "wrong-token"},
-        seed_plays=seed_plays,
-        other_user=MediaServerUser(user_id=bob.id, token=bob.token),
-        other_user_name="bob",
-    )
+    return fake_backend(emby_fake, music_dir, config, {"emby_token": "wrong-token"}, other_user=bob_credentials)
 
 
 # -- Lyrion fake ----------------------------------------------------------------------------
@@ -276,9 +265,7 @@ def emby_fake_backend(emby_fake, music_dir) -> Backend:
 
 @pytest.fixture(scope="session")
 def lyrion_fake(music_dir) -> Iterator[FakeLyrion]:
-    with FakeLyrion(Catalog.from_music_dir(music_dir), username="lms", password="lms-pass") as fake:
-        yield fake
-    assert not fake.errors, fake.errors
+    yield from FakeLyrion(Catalog.from_music_dir(music_dir), username="lms", password="lms-pass").serving()
 
 
 @pytest.fixture(scope="session")
@@ -289,12 +276,5 @@ def lyrion_fake_backend(lyrion_fake, music_dir) -> Backend:
 
     with_password = lyrion_fake.url.replace("http://", "http://lms:lms-pass@")
     config = base_config(server_type="lyrion", lyrion_url=with_password)
-    return Backend(
-        "lyrion_fake",
-        config,
-        music_dir,
-        lyrion_fake.playlist_track_ids,
-        unreachable=lambda: {"lyrion_url": f"http://127.0.0.1:{closed_port()}"},
-        bad_credentials={"lyrion_url": lyrion_fake.url.replace("http://", "http://lms:wrong-password@")},
-        seed_plays=seed_plays,
-    )
+    wrong_password = {"lyrion_url": lyrion_fake.url.replace("http://", "http://lms:wrong-password@")}
+    return fake_backend(lyrion_fake, music_dir, config, wrong_password, seed_plays=seed_plays)

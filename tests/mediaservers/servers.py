@@ -14,7 +14,7 @@ import pytest
 from mpd import CommandError, MPDClient
 from mpd import ConnectionError as MPDConnectionError
 
-INSTALL_HINT = "run tests/mediaservers/install_test_servers.sh (apt-get install mpd) first"
+INSTALL_HINT = "run tests/install_test_servers.sh (apt-get install mpd) first"
 STARTUP_SECONDS = 20
 MPD_PASSWORD = "mpd-secret"
 SUPYSONIC_USER, SUPYSONIC_PASSWORD = "alice", "alice-pass"

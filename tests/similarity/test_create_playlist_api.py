@@ -140,9 +140,7 @@ def test_an_unreachable_server_is_502_and_writes_nothing(token_client, db, setti
 
 @pytest.fixture(scope="module")
 def jellyfin():
-    with FakeJellyfin(Catalog.synthetic(albums=1, tracks_per_album=3)) as fake:
-        yield fake
-    assert not fake.errors, fake.errors
+    yield from FakeJellyfin(Catalog.synthetic(albums=1, tracks_per_album=3)).serving()
 
 
 @pytest.fixture
@@ -228,9 +226,7 @@ def test_emby_playlist_belongs_to_the_user_in_user_creds(token_client, db, setti
 
 @pytest.fixture(scope="module")
 def navidrome():
-    with FakeNavidrome(Catalog.synthetic(albums=1, tracks_per_album=3)) as fake:
-        yield fake
-    assert not fake.errors, fake.errors
+    yield from FakeNavidrome(Catalog.synthetic(albums=1, tracks_per_album=3)).serving()
 
 
 @pytest.fixture

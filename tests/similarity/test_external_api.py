@@ -2,8 +2,9 @@
 
 import pytest
 
+pytestmark = pytest.mark.django_db
 
-@pytest.mark.django_db
+
 def test_score_row_of_a_track(token_client, library):
     response = token_client.get("/external/get_score", {"id": library.ids["jazz-0-0"]})
     assert response.status_code == 200
@@ -15,7 +16,6 @@ def test_score_row_of_a_track(token_client, library):
     assert body["other_features"].startswith("danceable:0.20,aggressive:0.10")
 
 
-@pytest.mark.django_db
 def test_embedding_of_a_track_is_200_floats(token_client, library):
     item_id = library.ids["rock-1-2"]
     response = token_client.get("/external/get_embedding", {"id": item_id})
@@ -26,7 +26,6 @@ def test_embedding_of_a_track_is_200_floats(token_client, library):
     assert body["embedding"] == pytest.approx(library.vectors[item_id].tolist(), abs=1e-5)
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("route", ["/external/get_score", "/external/get_embedding"])
 def test_unknown_or_missing_ids_are_404_json(token_client, library, route):
     for params in ({"id": "nope"}, {"id": library.ids["unanalysed"]}, {}):

@@ -22,9 +22,7 @@ NOW = datetime.now(tz=UTC)
 
 @pytest.fixture(scope="module")
 def jellyfin():
-    with FakeJellyfin(Catalog.synthetic(albums=6, tracks_per_album=5)) as fake:
-        yield fake
-    assert not fake.errors, fake.errors
+    yield from FakeJellyfin(Catalog.synthetic(albums=6, tracks_per_album=5)).serving()
 
 
 @pytest.fixture

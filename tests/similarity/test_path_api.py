@@ -4,14 +4,11 @@ import itertools
 
 import numpy as np
 import pytest
+from scipy.spatial.distance import cosine as cosine_distance
 
 
 def find_path(client, **params):
     return client.get("/api/find_path", params)
-
-
-def cosine_distance(first, second):
-    return 1 - float(first @ second) / (np.linalg.norm(first) * np.linalg.norm(second))
 
 
 @pytest.mark.django_db

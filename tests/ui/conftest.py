@@ -31,7 +31,7 @@ def music_dir(local_music_dir) -> Path:
 def browser():
     """Headless Chromium for one test module, stopped when the module ends."""
     if not Path(CHROMIUM_PATH).exists():
-        pytest.skip("Chromium is missing: run tests/ui/install_test_servers.sh")
+        pytest.skip("Chromium is missing: run tests/install_test_servers.sh")
     from playwright.sync_api import sync_playwright
 
     with pytest.MonkeyPatch.context() as patch:

@@ -9,6 +9,11 @@ pytestmark = pytest.mark.django_db
 JELLYFIN_TOKEN = "jf-secret-token-123"
 
 
+def configure_jellyfin(settings, url: str) -> None:
+    settings.MEDIASERVER_TYPE = "jellyfin"
+    settings.JELLYFIN_URL, settings.JELLYFIN_USER_ID, settings.JELLYFIN_TOKEN = url, "alice", JELLYFIN_TOKEN
+
+
 def test_non_staff_are_forbidden(client, plain_user):
     client.force_login(plain_user)
     response = client.get("/mediaserver")
@@ -55,10 +60,7 @@ def test_check_shows_a_clear_error_for_a_missing_folder(client, staff_user, sett
 
 
 def test_incomplete_configuration_is_explained_and_secrets_never_shown(client, staff_user, settings):
-    settings.MEDIASERVER_TYPE = "jellyfin"
-    settings.JELLYFIN_URL = ""
-    settings.JELLYFIN_USER_ID = "alice"
-    settings.JELLYFIN_TOKEN = JELLYFIN_TOKEN
+    configure_jellyfin(settings, "")
     client.force_login(staff_user)
 
     shown = client.get("/mediaserver")
@@ -71,10 +73,7 @@ def test_incomplete_configuration_is_explained_and_secrets_never_shown(client, s
 
 
 def test_configured_url_is_shown_without_the_token(client, staff_user, settings):
-    settings.MEDIASERVER_TYPE = "jellyfin"
-    settings.JELLYFIN_URL = "http://jellyfin.example:8096"
-    settings.JELLYFIN_USER_ID = "alice"
-    settings.JELLYFIN_TOKEN = JELLYFIN_TOKEN
+    configure_jellyfin(settings, "http://jellyfin.example:8096")
     client.force_login(staff_user)
 
     response = client.get("/mediaserver")
@@ -83,9 +82,8 @@ def test_configured_url_is_shown_without_the_token(client, staff_user, settings)
     assert JELLYFIN_TOKEN.encode() not in response.content
 
 
-def test_admin_index_links_to_the_check(client, staff_user):
-    client.force_login(staff_user)
-    response = client.get("/admin/")
+def test_admin_index_links_to_the_check(staff_client):
+    response = staff_client.get("/admin/")
     assert response.status_code == 200
     assert b'href="/mediaserver"' in response.content
     assert b"Media server: test connection" in response.content

@@ -223,13 +223,18 @@ window.AudioMuseSongTools = (function () {
     return table;
   }
 
+  // An element a page marks with data-field="name" (alerts, counters, the result table).
+  function field(root, name) {
+    return root.querySelector(`[data-field="${name}"]`);
+  }
+
   // The "Create playlist" form under a result list: POSTs the songs shown, reports what the server made.
   class PlaylistForm {
     constructor(form) {
       this.form = form;
       this.nameInput = form.querySelector('input[name="playlist_name"]');
       this.button = form.querySelector('button[type="submit"]');
-      this.result = form.querySelector('[data-field="playlist-result"]');
+      this.result = field(form, "playlist-result");
       this.songs = [];
       this.userCreds = null;
       form.addEventListener("submit", (event) => {
@@ -275,9 +280,9 @@ window.AudioMuseSongTools = (function () {
   class ResultsPanel {
     constructor(root) {
       this.root = root;
-      this.summary = root.querySelector('[data-field="summary"]');
-      this.table = root.querySelector('[data-field="table"]');
-      this.emptyText = root.querySelector('[data-field="empty"]');
+      this.summary = field(root, "summary");
+      this.table = field(root, "table");
+      this.emptyText = field(root, "empty");
       this.playlist = new PlaylistForm(root.querySelector("form[data-playlist-form]"));
     }
 

@@ -12,11 +12,11 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -145,3 +145,9 @@ class FakeHttpServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def serving(self) -> Iterator[Self]:
+        """For fixtures, ``yield from fake.serving()``: runs the fake while tests use it; a bug in it fails them."""
+        with self:
+            yield self
+        assert not self.errors, self.errors
