@@ -6,8 +6,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
 from analysis import cleaning, jobs
-from audiomuse.api.params import int_param, request_data
-from audiomuse.api.permissions import IsStaff
+from common.api.params import int_param, request_data
+from common.api.permissions import IsStaff
 
 
 # AudioMuse-AI clients may also send top_n_moods: every tag is stored, so it changes nothing and is ignored.

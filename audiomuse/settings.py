@@ -378,8 +378,8 @@ OPENAI_MODEL_NAME = env_str("OPENAI_MODEL_NAME", "gpt-4o-mini")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "audiomuse.api.auth.BearerTokenAuthentication",
-        "audiomuse.api.auth.ApiSessionAuthentication",
+        "common.api.auth.BearerTokenAuthentication",
+        "common.api.auth.ApiSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -5,9 +5,9 @@ from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from audiomuse.api.params import request_data
-from audiomuse.api.permissions import IsStaff
 from clustering import config, jobs, selectors
+from common.api.params import request_data
+from common.api.permissions import IsStaff
 
 
 @extend_schema(

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.audio.labels import MSD_LABELS
-from audiomuse.api.params import bool_param, int_param
 from clustering.engine import ClusteringConfig, defaults
+from common.api.params import bool_param, int_param
 from common.config import setting
 from similarity.config import similarity_config
 

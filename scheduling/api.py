@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
-from audiomuse.api.permissions import IsStaff
+from common.api.permissions import IsStaff
 from scheduling import selectors, services
 
 

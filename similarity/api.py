@@ -10,8 +10,8 @@ from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from audiomuse.api.params import bool_param, int_param, request_data
 from clustering.models import PlaylistOrigin
+from common.api.params import bool_param, int_param, request_data
 from similarity import selectors, services
 from similarity.alchemy import AlchemyItem, AlchemyResult, run_alchemy
 from similarity.config import (

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hmac
 
-from django.conf import settings
 from rest_framework import authentication, exceptions
+
+from common.config import setting
 
 
 class ApiTokenUser:
@@ -42,7 +43,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if keyword.lower() != self.keyword.lower():
             return None
         token = token.strip()
-        if not token or not hmac.compare_digest(token.encode(), settings.API_TOKEN.encode()):
+        if not token or not hmac.compare_digest(token.encode(), setting("API_TOKEN").encode()):
             raise exceptions.AuthenticationFailed("Invalid API token")
         return ApiTokenUser(), token
 
