@@ -12,7 +12,7 @@ from common.api.permissions import IsStaff
 
 @extend_schema(
     request={"application/json": {"type": "object", "additionalProperties": True,
-                                  "description": "All optional; see API.md"}},
+                                  "description": "All optional; see docs/API.md"}},
     responses={202: OpenApiResponse(description="Started"), 409: OpenApiResponse(description="Already running")},
 )  # fmt: skip
 @api_view(["POST"])

@@ -1,4 +1,4 @@
-"""Similarity routes, as AudioMuse-AI clients call them (see API.md): loose inputs, exact field names."""
+"""Similarity routes, as AudioMuse-AI clients call them (see docs/API.md): loose inputs, exact field names."""
 
 from __future__ import annotations
 

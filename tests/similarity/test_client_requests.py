@@ -1,4 +1,4 @@
-"""The exact requests of the Jellyfin plugin, Navidrome plugin and Lyrion mixer (API.md), parsed as they parse."""
+"""The exact requests of the Jellyfin plugin, Navidrome plugin and Lyrion mixer (docs/API.md), parsed as they parse."""
 
 import pytest
 
