@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from audiomuse.api.params import bool_param, int_param, request_data
+from audiomuse.api.params import bool_param, float_param, int_param, request_data, text_param
 from clustering.models import PlaylistOrigin
 from similarity import selectors, services
-from similarity.alchemy import AlchemyItem, AlchemyResult, run_alchemy
+from similarity.alchemy import MAX_ALCHEMY_ITEMS, AlchemyItem, AlchemyResult, run_alchemy
 from similarity.config import (
     MAX_FINGERPRINT_RESULTS,
     MAX_PATH_LENGTH,
@@ -35,18 +33,7 @@ NO_INDEX = OpenApiResponse(description="The similarity index is not built yet")
 
 
 def _text(params, name: str) -> str:
-    return str(params.get(name) or "").strip()
-
-
-def _float_param(value, default: float, *, minimum: float | None = None) -> float:
-    """A float from loose input; unparsable or non-finite -> default, below ``minimum`` -> minimum."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return default
-    if not math.isfinite(number):
-        return default
-    return number if minimum is None else max(minimum, number)
+    return text_param(params.get(name))
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -109,12 +96,13 @@ def track(request):
 @api_view(["GET"])
 def similar(request):
     params, config = request.query_params, similarity_config()
+    n = int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_RESULTS)
     item_id = resolve_item_id(
         item_id=_text(params, "item_id"), title=_text(params, "title"), artist=_text(params, "artist")
     )
     query = SimilarRequest(
         item_id=item_id,
-        n=int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_RESULTS),
+        n=n,
         eliminate_duplicates=bool_param(params.get("eliminate_duplicates"), config.eliminate_duplicates_default),
         radius=bool_param(params.get("radius_similarity"), config.radius_default),
         mood=bool_param(params.get("mood_similarity"), config.mood_similarity_default),
@@ -183,8 +171,8 @@ def alchemy(request):
         items=_alchemy_items(data.get("items")),
         # The default is capped too: ALCHEMY_MAX_N_RESULTS may be set below ALCHEMY_DEFAULT_N_RESULTS.
         n=min(int_param(data.get("n"), config.alchemy_default_n, minimum=1), config.alchemy_max_n),
-        temperature=_float_param(data.get("temperature"), config.alchemy_temperature, minimum=0.0),
-        subtract_distance=_float_param(data.get("subtract_distance"), config.alchemy_subtract_distance, minimum=0.0),
+        temperature=float_param(data.get("temperature"), config.alchemy_temperature, minimum=0.0),
+        subtract_distance=float_param(data.get("subtract_distance"), config.alchemy_subtract_distance, minimum=0.0),
         rng=np.random.default_rng(seed),
         config=config,
     )
@@ -196,6 +184,8 @@ def alchemy(request):
 def _alchemy_items(raw) -> list[AlchemyItem]:
     if not isinstance(raw, list) or not raw:
         raise InvalidSimilarityRequest("items must be a non-empty list of {id, op, type}")
+    if len(raw) > MAX_ALCHEMY_ITEMS:
+        raise InvalidSimilarityRequest(f"items holds {len(raw)} entries; at most {MAX_ALCHEMY_ITEMS} are allowed")
     items = []
     for entry in raw:
         item_id = str(entry.get("id") or "").strip() if isinstance(entry, dict) else ""
@@ -257,11 +247,13 @@ def _xy(point) -> list[float] | None:
 def fingerprint(request):
     data = {**request.query_params.dict(), **request_data(request)}
     config = similarity_config()
+    n = int_param(data.get("n"), config.fingerprint_default_n, minimum=1, maximum=MAX_FINGERPRINT_RESULTS)
+    user = user_credentials(data)
     library = SongLibrary.current(config)
     picks = sonic_fingerprint(
         library=library,
-        n=int_param(data.get("n"), config.fingerprint_default_n, minimum=1, maximum=MAX_FINGERPRINT_RESULTS),
-        user=user_credentials(data),
+        n=n,
+        user=user,
         config=config,
     )
     return Response(library.rows(picks, top_n_moods=config.top_n_moods))
@@ -284,7 +276,7 @@ def create_playlist(request):
     item_ids = [str(entry.get("item_id") or "") if isinstance(entry, dict) else str(entry) for entry in raw_ids]
     origin = str(data.get("origin") or PlaylistOrigin.MANUAL)
     created = services.playlist_create(
-        name=str(data.get("playlist_name") or ""),
+        name=text_param(data.get("playlist_name")),
         item_ids=item_ids,
         origin=origin if origin in PlaylistOrigin.values else PlaylistOrigin.MANUAL,
         user=user_credentials(data.get("user_creds")),
