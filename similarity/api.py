@@ -274,11 +274,11 @@ def create_playlist(request):
     if not isinstance(raw_ids, list):
         raise InvalidSimilarityRequest("track_ids must be a list of ids or {item_id} objects")
     item_ids = [str(entry.get("item_id") or "") if isinstance(entry, dict) else str(entry) for entry in raw_ids]
-    origin = str(data.get("origin") or PlaylistOrigin.MANUAL)
+    # The server decides the origin: whatever the request says, a playlist posted here is manual.
     created = services.playlist_create(
         name=text_param(data.get("playlist_name")),
         item_ids=item_ids,
-        origin=origin if origin in PlaylistOrigin.values else PlaylistOrigin.MANUAL,
+        origin=PlaylistOrigin.MANUAL,
         user=user_credentials(data.get("user_creds")),
     )
     body = {
