@@ -36,6 +36,14 @@ def _text(params, name: str) -> str:
     return text_param(params.get(name))
 
 
+def _required_id(params, name: str) -> str:
+    """One rule on every route: a required id that is missing or empty is a 400; one that matches nothing, a 404."""
+    item_id = _text(params, name)
+    if not item_id:
+        raise InvalidSimilarityRequest(f"Provide {name}")
+    return item_id
+
+
 # -- search ------------------------------------------------------------------------------------
 
 
@@ -77,10 +85,10 @@ def search_artists(request):
 )
 @api_view(["GET"])
 def track(request):
-    item_id = _text(request.query_params, "item_id")
-    summary = selectors.track_summary(item_id=item_id) if item_id else None
+    item_id = _required_id(request.query_params, "item_id")
+    summary = selectors.track_summary(item_id=item_id)
     if summary is None:
-        raise TrackNotFound(f"Track {item_id} was not found" if item_id else "Provide item_id")
+        raise TrackNotFound(f"Track {item_id} was not found")
     return Response(summary)
 
 
@@ -120,9 +128,7 @@ def similar(request):
 )
 @api_view(["GET"])
 def max_distance(request):
-    item_id = _text(request.query_params, "item_id")
-    if not item_id:
-        raise InvalidSimilarityRequest("Provide item_id")
+    item_id = _required_id(request.query_params, "item_id")
     config = similarity_config()
     farthest = farthest_track(library=SongLibrary.current(config), item_id=item_id, config=config)
     return Response({"max_distance": round(farthest.distance, 6), "farthest_item_id": farthest.item_id})
@@ -296,20 +302,20 @@ def create_playlist(request):
 @extend_schema(parameters=[OpenApiParameter("id", str)], responses={200: OpenApiResponse(), 404: ERROR})
 @api_view(["GET"])
 def external_score(request):
-    item_id = _text(request.query_params, "id")
-    row = selectors.score_row(item_id=item_id, top_n_moods=similarity_config().top_n_moods) if item_id else None
+    item_id = _required_id(request.query_params, "id")
+    row = selectors.score_row(item_id=item_id, top_n_moods=similarity_config().top_n_moods)
     if row is None:
-        raise TrackNotFound(f"No analysis for track {item_id}" if item_id else "Provide id")
+        raise TrackNotFound(f"No analysis for track {item_id}")
     return Response(row)
 
 
 @extend_schema(parameters=[OpenApiParameter("id", str)], responses={200: OpenApiResponse(), 404: ERROR})
 @api_view(["GET"])
 def external_embedding(request):
-    item_id = _text(request.query_params, "id")
-    vector = selectors.embedding_vector(item_id=item_id) if item_id else None
+    item_id = _required_id(request.query_params, "id")
+    vector = selectors.embedding_vector(item_id=item_id)
     if vector is None:
-        raise TrackNotFound(f"No embedding for track {item_id}" if item_id else "Provide id")
+        raise TrackNotFound(f"No embedding for track {item_id}")
     return Response({"item_id": item_id, "embedding": vector})
 
 
