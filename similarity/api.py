@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from audiomuse.api.params import bool_param, float_param, int_param, request_data, text_param
 from clustering.models import PlaylistOrigin
-from similarity import selectors, services
+from similarity import schema, selectors, services
 from similarity.alchemy import MAX_ALCHEMY_ITEMS, AlchemyItem, AlchemyResult, run_alchemy
 from similarity.config import (
     MAX_FINGERPRINT_RESULTS,
@@ -27,7 +27,6 @@ from similarity.media import user_credentials
 from similarity.path import find_path
 from similarity.similar import SimilarRequest, farthest_track, resolve_item_id, similar_tracks
 
-ROWS = OpenApiResponse(description="Bare array of song rows")
 ERROR = OpenApiResponse(description='{"error": ...}')
 NO_INDEX = OpenApiResponse(description="The similarity index is not built yet")
 
@@ -50,7 +49,7 @@ def _required_id(params, name: str) -> str:
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")]
     + [OpenApiParameter("start", int), OpenApiParameter("end", int)],
-    responses={200: OpenApiResponse(description="[{item_id, title, author, album, album_artist}]")},
+    responses={200: schema.TRACK_SUMMARIES},
 )
 @api_view(["GET"])
 def search_tracks(request):
@@ -71,7 +70,7 @@ def _track_search(params) -> list[dict]:
 
 @extend_schema(
     parameters=[OpenApiParameter("query", str), OpenApiParameter("limit", int)],
-    responses={200: OpenApiResponse(description="[{artist, artist_id, track_count}]")},
+    responses={200: schema.ARTISTS},
 )
 @api_view(["GET"])
 def search_artists(request):
@@ -81,7 +80,7 @@ def search_artists(request):
 
 @extend_schema(
     parameters=[OpenApiParameter("item_id", str)],
-    responses={200: OpenApiResponse(description="{item_id, title, author, album, album_artist}"), 404: ERROR},
+    responses={200: schema.TRACK, 404: ERROR},
 )
 @api_view(["GET"])
 def track(request):
@@ -99,7 +98,7 @@ def track(request):
     parameters=[OpenApiParameter(name, str) for name in ("item_id", "title", "artist")]
     + [OpenApiParameter("n", int)]
     + [OpenApiParameter(name, bool) for name in ("eliminate_duplicates", "radius_similarity", "mood_similarity")],
-    responses={200: ROWS, 404: ERROR, 503: NO_INDEX},
+    responses={200: schema.SONG_ROWS, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def similar(request):
@@ -124,7 +123,7 @@ def similar(request):
 
 @extend_schema(
     parameters=[OpenApiParameter("item_id", str)],
-    responses={200: OpenApiResponse(description="{max_distance, farthest_item_id}"), 404: ERROR, 503: NO_INDEX},
+    responses={200: schema.MAX_DISTANCE, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def max_distance(request):
@@ -140,7 +139,7 @@ def max_distance(request):
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("start_song_id", "end_song_id")]
     + [OpenApiParameter("max_steps", int), OpenApiParameter("path_fix_size", bool)],
-    responses={200: OpenApiResponse(description="{path: [row...], total_distance}"), 400: ERROR, 404: ERROR},
+    responses={200: schema.PATH, 400: ERROR, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def path(request):
@@ -164,8 +163,13 @@ def path(request):
 
 
 @extend_schema(
-    request={"application/json": {"type": "object"}},
-    responses={200: OpenApiResponse(description="{results, filtered_out, add_centroid_2d, ...}"), 400: ERROR},
+    request={"application/json": schema.ALCHEMY_REQUEST},
+    responses={
+        200: OpenApiResponse(description="{results, filtered_out, add_centroid_2d, ...}"),
+        400: ERROR,
+        404: ERROR,
+        503: NO_INDEX,
+    },
 )
 @api_view(["POST"])
 def alchemy(request):
@@ -247,7 +251,12 @@ def _xy(point) -> list[float] | None:
         for name in ("jellyfin_user_identifier", "jellyfin_token", "navidrome_user", "navidrome_password")
     ],
     request={"application/json": {"type": "object"}},
-    responses={200: ROWS, 400: OpenApiResponse(description="No play history"), 503: NO_INDEX},
+    responses={
+        200: schema.SONG_ROWS,
+        400: OpenApiResponse(description="No play history, or credentials the server rejects"),
+        502: OpenApiResponse(description="The media server could not be reached"),
+        503: NO_INDEX,
+    },
 )
 @api_view(["GET", "POST"])
 def fingerprint(request):
@@ -266,9 +275,9 @@ def fingerprint(request):
 
 
 @extend_schema(
-    request={"application/json": {"type": "object"}},
+    request={"application/json": schema.CREATE_PLAYLIST_REQUEST},
     responses={
-        201: OpenApiResponse(description="{message, playlist_id, mapped, skipped}"),
+        201: schema.CREATED_PLAYLIST,
         400: ERROR,
         502: OpenApiResponse(description="The media server could not be reached"),
     },
@@ -321,7 +330,7 @@ def external_embedding(request):
 
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")],
-    responses={200: OpenApiResponse(description="Like /api/search_tracks")},
+    responses={200: schema.TRACK_SUMMARIES},
 )
 @api_view(["GET"])
 def external_search(request):
