@@ -19,7 +19,8 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # None: Django's way of saying no limit
+        if limit is not None and _declared_length(request) > limit:
             return JsonResponse({"error": body_too_large_message()}, status=413)
         if NUL in request.path or any(NUL in key or NUL in value for key, value in _query_items(request)):
             return JsonResponse({"error": "Text must not contain NUL characters"}, status=400)

@@ -31,14 +31,16 @@ def body_too_large_message() -> str:
 
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE  # None: Django's way of saying no limit
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
             raise RequestBodyTooLarge(body_too_large_message())
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             data = json.loads(raw.decode(encoding), parse_constant=strict_constant)
-        except (ValueError, LookupError) as exc:  # UnicodeDecodeError is a ValueError; LookupError: bad charset
+            reject_nul(data)
+        # UnicodeDecodeError is a ValueError; LookupError: an unknown charset; RecursionError: "[[[[..." nested
+        # deeper than Python can follow.
+        except (ValueError, LookupError, RecursionError) as exc:
             raise exceptions.ParseError(INVALID_JSON) from exc
-        reject_nul(data)
         return data

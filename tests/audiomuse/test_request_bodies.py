@@ -20,7 +20,10 @@ POST_ROUTES = [
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body", [b'{"num_recent_albums": 1', b"not json", b'{"a": "\xff\xfe"}', b"\xc3\x28"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"num_recent_albums": 1', b"not json", b'{"a": "\xff\xfe"}', b"\xc3\x28", b"[" * 100_000, b'{"a":' * 50_000],
+)
 @pytest.mark.parametrize("route", POST_ROUTES)
 def test_a_body_that_is_not_json_is_400_and_starts_nothing(token_client, route, body):
     response = token_client.post(route, data=body, content_type="application/json")
