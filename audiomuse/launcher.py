@@ -133,7 +133,6 @@ def role_command(role: str) -> list[str]:
             "--config", "python:audiomuse.gunicorn_conf",
             "--bind", settings.AUDIOMUSE_BIND,
             "--workers", str(settings.AUDIOMUSE_WEB_WORKERS),
-            "--timeout", "120",
             "--access-logfile", "-",
         ]  # fmt: skip
     raise LaunchError(f"unknown role {role!r}: use web, worker or beat")

@@ -200,7 +200,7 @@ def _range_param(params: dict[str, Any], *, field: str, base: tuple) -> tuple:
 def _float_param(value: Any, default: float, *, minimum: float) -> float:
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int too large for a float
         return default
     if number != number or number in (float("inf"), float("-inf")):  # NaN or infinite: junk
         return default

@@ -16,6 +16,9 @@ class PlaylistOrigin(models.TextChoices):
 class Playlist(models.Model):
     name = models.CharField(max_length=255, db_index=True)
     origin = models.CharField(max_length=16, choices=PlaylistOrigin.choices, db_index=True)
+    # Whose playlist it is on the media server: the user's id or name where playlists have owners,
+    # "" for the configured user (and on servers without owners).
+    owner = models.CharField(max_length=255, blank=True, default="")
     mediaserver_playlist_id = models.CharField(max_length=255, blank=True)
     task = models.ForeignKey(
         "scheduling.TaskStatus",
@@ -30,6 +33,14 @@ class Playlist(models.Model):
 
     class Meta:
         ordering = ["-created_at", "name"]
+        constraints = [
+            # Clustering keeps the previous run's set as history; every other playlist name is one per owner.
+            models.UniqueConstraint(
+                fields=["owner", "name"],
+                condition=~models.Q(origin="clustering"),
+                name="unique_playlist_name_per_owner",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

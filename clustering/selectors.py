@@ -83,11 +83,16 @@ def _clustering_data_read(*, chunk_size: int) -> ClusteringData:
 
 
 def latest_clustering_playlists() -> list[Playlist]:
-    """The playlists of the most recent clustering job that wrote any, with their tracks."""
-    latest = Playlist.objects.filter(origin=PlaylistOrigin.CLUSTERING).order_by("-created_at", "-pk").first()
-    if latest is None:
+    """The playlists of the most recent clustering run that wrote any, with their tracks.
+
+    The run is chosen by when it was created, never by the newest playlist row: only clustering
+    writes rows of its origin, and a run's rows all belong to that run.
+    """
+    clustering = Playlist.objects.filter(origin=PlaylistOrigin.CLUSTERING, task__isnull=False)
+    latest_run = clustering.order_by("-task__created_at", "-task_id").values_list("task_id", flat=True).first()
+    if latest_run is None:
         return []
-    playlists = Playlist.objects.filter(origin=PlaylistOrigin.CLUSTERING, task_id=latest.task_id)
+    playlists = clustering.filter(task_id=latest_run)
     return list(playlists.order_by("name").prefetch_related("entries__track"))
 
 

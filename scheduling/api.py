@@ -21,7 +21,7 @@ def task_status(request, task_id: str):
     return Response(selectors.task_status_payload(task))
 
 
-@extend_schema(request=None, responses={200: OpenApiResponse(description="Cancelled")})
+@extend_schema(request=None, responses={200: OpenApiResponse(description="Cancelled"), 404: OpenApiResponse()})
 @api_view(["POST"])
 @permission_classes([IsStaff])
 def task_cancel(request, task_id: str):
@@ -32,7 +32,7 @@ def task_cancel(request, task_id: str):
     )  # fmt: skip
 
 
-@extend_schema(request=None, responses={200: OpenApiResponse(description="Cancelled")})
+@extend_schema(request=None, responses={200: OpenApiResponse(description="Cancelled"), 404: OpenApiResponse()})
 @api_view(["POST"])
 @permission_classes([IsStaff])
 def task_cancel_all(request, task_type: str):

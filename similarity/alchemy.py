@@ -16,6 +16,8 @@ from similarity.engine.songs import Metric, Pick, Song, distances_to, stack_vect
 from similarity.errors import InvalidSimilarityRequest, TrackNotFound
 from similarity.library import SongLibrary
 
+# Inputs per request: a blend of more says nothing new, and each costs a lookup.
+MAX_ALCHEMY_ITEMS = 100
 POOL_PER_RESULT = 4
 MAX_POOL_PER_RESULT = 20
 
@@ -60,8 +62,11 @@ def run_alchemy(
     """Songs near the mean of the added inputs and away from the subtracted ones (module docstring of the engine)."""
     if not any(not item.subtract for item in items):
         raise InvalidSimilarityRequest("Alchemy needs at least one song or artist to ADD")
-    library.songs(item.id for item in items if not item.is_artist)  # one query for every input song
-    inputs = tuple(_resolve(item, library=library) for item in items)
+    artist_ids = selectors.artists_item_ids(artists=[item.id for item in items if item.is_artist])
+    # One query for every input song and every song of the input artists.
+    song_ids = [item.id for item in items if not item.is_artist]
+    library.songs([*song_ids, *(item_id for ids in artist_ids.values() for item_id in ids)])
+    inputs = tuple(_resolve(item, library=library, artist_ids=artist_ids) for item in items)
     add_centroid = centroid(np.stack([i.vector for i in inputs if not i.item.subtract]))
     subtracted = [i.vector for i in inputs if i.item.subtract]
     subtract_centroid = centroid(np.stack(subtracted)) if subtracted else None
@@ -82,11 +87,11 @@ def run_alchemy(
     return AlchemyResult(inputs, results, filtered_out, points, method)
 
 
-def _resolve(item: AlchemyItem, *, library: SongLibrary) -> AlchemyInput:
+def _resolve(item: AlchemyItem, *, library: SongLibrary, artist_ids: dict[str, list[str]]) -> AlchemyInput:
     if not item.is_artist:
         song = library.song(item.id)
         return AlchemyInput(item=item, vector=song.vector, song=song)
-    songs = library.songs(selectors.artist_item_ids(artist=item.id))
+    songs = library.songs(artist_ids.get(item.id.lower(), []))
     if not songs:
         raise TrackNotFound(f"Artist {item.id} has no analysed tracks")
     return AlchemyInput(item=item, vector=centroid(stack_vectors(songs)), song=None)

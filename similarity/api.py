@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -11,9 +9,9 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from clustering.models import PlaylistOrigin
-from common.api.params import bool_param, int_param, request_data
-from similarity import selectors, services
-from similarity.alchemy import AlchemyItem, AlchemyResult, run_alchemy
+from common.api.params import bool_param, float_param, int_param, request_data, text_param
+from similarity import schema, selectors, services
+from similarity.alchemy import MAX_ALCHEMY_ITEMS, AlchemyItem, AlchemyResult, run_alchemy
 from similarity.config import (
     MAX_FINGERPRINT_RESULTS,
     MAX_PATH_LENGTH,
@@ -29,24 +27,20 @@ from similarity.media import user_credentials
 from similarity.path import find_path
 from similarity.similar import SimilarRequest, farthest_track, resolve_item_id, similar_tracks
 
-ROWS = OpenApiResponse(description="Bare array of song rows")
 ERROR = OpenApiResponse(description='{"error": ...}')
 NO_INDEX = OpenApiResponse(description="The similarity index is not built yet")
 
 
 def _text(params, name: str) -> str:
-    return str(params.get(name) or "").strip()
+    return text_param(params.get(name))
 
 
-def _float_param(value, default: float, *, minimum: float | None = None) -> float:
-    """A float from loose input; unparsable or non-finite -> default, below ``minimum`` -> minimum."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return default
-    if not math.isfinite(number):
-        return default
-    return number if minimum is None else max(minimum, number)
+def _required_id(params, name: str) -> str:
+    """One rule on every route: a required id that is missing or empty is a 400; one that matches nothing, a 404."""
+    item_id = _text(params, name)
+    if not item_id:
+        raise InvalidSimilarityRequest(f"Provide {name}")
+    return item_id
 
 
 # -- search ------------------------------------------------------------------------------------
@@ -55,7 +49,7 @@ def _float_param(value, default: float, *, minimum: float | None = None) -> floa
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")]
     + [OpenApiParameter("start", int), OpenApiParameter("end", int)],
-    responses={200: OpenApiResponse(description="[{item_id, title, author, album, album_artist}]")},
+    responses={200: schema.TRACK_SUMMARIES},
 )
 @api_view(["GET"])
 def search_tracks(request):
@@ -76,7 +70,7 @@ def _track_search(params) -> list[dict]:
 
 @extend_schema(
     parameters=[OpenApiParameter("query", str), OpenApiParameter("limit", int)],
-    responses={200: OpenApiResponse(description="[{artist, artist_id, track_count}]")},
+    responses={200: schema.ARTISTS},
 )
 @api_view(["GET"])
 def search_artists(request):
@@ -86,14 +80,14 @@ def search_artists(request):
 
 @extend_schema(
     parameters=[OpenApiParameter("item_id", str)],
-    responses={200: OpenApiResponse(description="{item_id, title, author, album, album_artist}"), 404: ERROR},
+    responses={200: schema.TRACK, 404: ERROR},
 )
 @api_view(["GET"])
 def track(request):
-    item_id = _text(request.query_params, "item_id")
-    summary = selectors.track_summary(item_id=item_id) if item_id else None
+    item_id = _required_id(request.query_params, "item_id")
+    summary = selectors.track_summary(item_id=item_id)
     if summary is None:
-        raise TrackNotFound(f"Track {item_id} was not found" if item_id else "Provide item_id")
+        raise TrackNotFound(f"Track {item_id} was not found")
     return Response(summary)
 
 
@@ -104,17 +98,18 @@ def track(request):
     parameters=[OpenApiParameter(name, str) for name in ("item_id", "title", "artist")]
     + [OpenApiParameter("n", int)]
     + [OpenApiParameter(name, bool) for name in ("eliminate_duplicates", "radius_similarity", "mood_similarity")],
-    responses={200: ROWS, 404: ERROR, 503: NO_INDEX},
+    responses={200: schema.SONG_ROWS, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def similar(request):
     params, config = request.query_params, similarity_config()
+    n = int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_RESULTS)
     item_id = resolve_item_id(
         item_id=_text(params, "item_id"), title=_text(params, "title"), artist=_text(params, "artist")
     )
     query = SimilarRequest(
         item_id=item_id,
-        n=int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_RESULTS),
+        n=n,
         eliminate_duplicates=bool_param(params.get("eliminate_duplicates"), config.eliminate_duplicates_default),
         radius=bool_param(params.get("radius_similarity"), config.radius_default),
         mood=bool_param(params.get("mood_similarity"), config.mood_similarity_default),
@@ -128,13 +123,11 @@ def similar(request):
 
 @extend_schema(
     parameters=[OpenApiParameter("item_id", str)],
-    responses={200: OpenApiResponse(description="{max_distance, farthest_item_id}"), 404: ERROR, 503: NO_INDEX},
+    responses={200: schema.MAX_DISTANCE, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def max_distance(request):
-    item_id = _text(request.query_params, "item_id")
-    if not item_id:
-        raise InvalidSimilarityRequest("Provide item_id")
+    item_id = _required_id(request.query_params, "item_id")
     config = similarity_config()
     farthest = farthest_track(library=SongLibrary.current(config), item_id=item_id, config=config)
     return Response({"max_distance": round(farthest.distance, 6), "farthest_item_id": farthest.item_id})
@@ -146,7 +139,7 @@ def max_distance(request):
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("start_song_id", "end_song_id")]
     + [OpenApiParameter("max_steps", int), OpenApiParameter("path_fix_size", bool)],
-    responses={200: OpenApiResponse(description="{path: [row...], total_distance}"), 400: ERROR, 404: ERROR},
+    responses={200: schema.PATH, 400: ERROR, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def path(request):
@@ -170,8 +163,13 @@ def path(request):
 
 
 @extend_schema(
-    request={"application/json": {"type": "object"}},
-    responses={200: OpenApiResponse(description="{results, filtered_out, add_centroid_2d, ...}"), 400: ERROR},
+    request={"application/json": schema.ALCHEMY_REQUEST},
+    responses={
+        200: OpenApiResponse(description="{results, filtered_out, add_centroid_2d, ...}"),
+        400: ERROR,
+        404: ERROR,
+        503: NO_INDEX,
+    },
 )
 @api_view(["POST"])
 def alchemy(request):
@@ -183,8 +181,8 @@ def alchemy(request):
         items=_alchemy_items(data.get("items")),
         # The default is capped too: ALCHEMY_MAX_N_RESULTS may be set below ALCHEMY_DEFAULT_N_RESULTS.
         n=min(int_param(data.get("n"), config.alchemy_default_n, minimum=1), config.alchemy_max_n),
-        temperature=_float_param(data.get("temperature"), config.alchemy_temperature, minimum=0.0),
-        subtract_distance=_float_param(data.get("subtract_distance"), config.alchemy_subtract_distance, minimum=0.0),
+        temperature=float_param(data.get("temperature"), config.alchemy_temperature, minimum=0.0),
+        subtract_distance=float_param(data.get("subtract_distance"), config.alchemy_subtract_distance, minimum=0.0),
         rng=np.random.default_rng(seed),
         config=config,
     )
@@ -196,6 +194,8 @@ def alchemy(request):
 def _alchemy_items(raw) -> list[AlchemyItem]:
     if not isinstance(raw, list) or not raw:
         raise InvalidSimilarityRequest("items must be a non-empty list of {id, op, type}")
+    if len(raw) > MAX_ALCHEMY_ITEMS:
+        raise InvalidSimilarityRequest(f"items holds {len(raw)} entries; at most {MAX_ALCHEMY_ITEMS} are allowed")
     items = []
     for entry in raw:
         item_id = str(entry.get("id") or "").strip() if isinstance(entry, dict) else ""
@@ -251,26 +251,33 @@ def _xy(point) -> list[float] | None:
         for name in ("jellyfin_user_identifier", "jellyfin_token", "navidrome_user", "navidrome_password")
     ],
     request={"application/json": {"type": "object"}},
-    responses={200: ROWS, 400: OpenApiResponse(description="No play history"), 503: NO_INDEX},
+    responses={
+        200: schema.SONG_ROWS,
+        400: OpenApiResponse(description="No play history, or credentials the server rejects"),
+        502: OpenApiResponse(description="The media server could not be reached"),
+        503: NO_INDEX,
+    },
 )
 @api_view(["GET", "POST"])
 def fingerprint(request):
     data = {**request.query_params.dict(), **request_data(request)}
     config = similarity_config()
+    n = int_param(data.get("n"), config.fingerprint_default_n, minimum=1, maximum=MAX_FINGERPRINT_RESULTS)
+    user = user_credentials(data)
     library = SongLibrary.current(config)
     picks = sonic_fingerprint(
         library=library,
-        n=int_param(data.get("n"), config.fingerprint_default_n, minimum=1, maximum=MAX_FINGERPRINT_RESULTS),
-        user=user_credentials(data),
+        n=n,
+        user=user,
         config=config,
     )
     return Response(library.rows(picks, top_n_moods=config.top_n_moods))
 
 
 @extend_schema(
-    request={"application/json": {"type": "object"}},
+    request={"application/json": schema.CREATE_PLAYLIST_REQUEST},
     responses={
-        201: OpenApiResponse(description="{message, playlist_id, mapped, skipped}"),
+        201: schema.CREATED_PLAYLIST,
         400: ERROR,
         502: OpenApiResponse(description="The media server could not be reached"),
     },
@@ -282,11 +289,11 @@ def create_playlist(request):
     if not isinstance(raw_ids, list):
         raise InvalidSimilarityRequest("track_ids must be a list of ids or {item_id} objects")
     item_ids = [str(entry.get("item_id") or "") if isinstance(entry, dict) else str(entry) for entry in raw_ids]
-    origin = str(data.get("origin") or PlaylistOrigin.MANUAL)
+    # The server decides the origin: whatever the request says, a playlist posted here is manual.
     created = services.playlist_create(
-        name=str(data.get("playlist_name") or ""),
+        name=text_param(data.get("playlist_name")),
         item_ids=item_ids,
-        origin=origin if origin in PlaylistOrigin.values else PlaylistOrigin.MANUAL,
+        origin=PlaylistOrigin.MANUAL,
         user=user_credentials(data.get("user_creds")),
     )
     body = {
@@ -304,26 +311,26 @@ def create_playlist(request):
 @extend_schema(parameters=[OpenApiParameter("id", str)], responses={200: OpenApiResponse(), 404: ERROR})
 @api_view(["GET"])
 def external_score(request):
-    item_id = _text(request.query_params, "id")
-    row = selectors.score_row(item_id=item_id, top_n_moods=similarity_config().top_n_moods) if item_id else None
+    item_id = _required_id(request.query_params, "id")
+    row = selectors.score_row(item_id=item_id, top_n_moods=similarity_config().top_n_moods)
     if row is None:
-        raise TrackNotFound(f"No analysis for track {item_id}" if item_id else "Provide id")
+        raise TrackNotFound(f"No analysis for track {item_id}")
     return Response(row)
 
 
 @extend_schema(parameters=[OpenApiParameter("id", str)], responses={200: OpenApiResponse(), 404: ERROR})
 @api_view(["GET"])
 def external_embedding(request):
-    item_id = _text(request.query_params, "id")
-    vector = selectors.embedding_vector(item_id=item_id) if item_id else None
+    item_id = _required_id(request.query_params, "id")
+    vector = selectors.embedding_vector(item_id=item_id)
     if vector is None:
-        raise TrackNotFound(f"No embedding for track {item_id}" if item_id else "Provide id")
+        raise TrackNotFound(f"No embedding for track {item_id}")
     return Response({"item_id": item_id, "embedding": vector})
 
 
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")],
-    responses={200: OpenApiResponse(description="Like /api/search_tracks")},
+    responses={200: schema.TRACK_SUMMARIES},
 )
 @api_view(["GET"])
 def external_search(request):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import Lower
 from pgvector.django import CosineDistance
 
 from analysis.models import Embedding, Track
@@ -136,10 +137,20 @@ def track_moods(*, item_ids: Iterable[str]) -> dict[str, dict]:
     return {item_id: moods or {} for item_id, moods in rows}
 
 
-def artist_item_ids(*, artist: str) -> list[str]:
-    """Ids of the analysed tracks of ``artist`` (exact name, any case)."""
-    tracks = Track.objects.filter(author__iexact=artist, embedding__isnull=False).order_by("id")
-    return list(tracks.values_list("item_id", flat=True))
+def artists_item_ids(*, artists: Iterable[str]) -> dict[str, list[str]]:
+    """Ids of the analysed tracks of each artist (exact name, any case), keyed by the lower-cased name; one query."""
+    names = {artist.lower() for artist in artists}
+    if not names:
+        return {}
+    tracks = (
+        Track.objects.annotate(author_lower=Lower("author"))
+        .filter(author_lower__in=names, embedding__isnull=False)
+        .order_by("id")
+    )
+    found: dict[str, list[str]] = {}
+    for author, item_id in tracks.values_list("author_lower", "item_id"):
+        found.setdefault(author, []).append(item_id)
+    return found
 
 
 def score_row(*, item_id: str, top_n_moods: int) -> dict | None:

@@ -295,7 +295,12 @@ def _decode_with_soundfile(
                 decoder=DECODER_SOUNDFILE,
             )
     except _SOUNDFILE_ERRORS as exc:
-        raise AudioDecodeError(str(exc)) from exc
+        raise AudioDecodeError(_without_folder(exc, path)) from exc
+
+
+def _without_folder(exc: Exception, path: Path) -> str:
+    """The decoder's message naming the file only: the folder is a temporary one, of no use to anyone reading it."""
+    return str(exc).replace(str(path), path.name)
 
 
 def _soundfile_frames(sound: soundfile.SoundFile) -> int | None:
@@ -329,7 +334,7 @@ def _decode_with_pyav(
                 decoder=DECODER_PYAV,
             )
     except _PYAV_ERRORS as exc:
-        raise AudioDecodeError(str(exc)) from exc
+        raise AudioDecodeError(_without_folder(exc, path)) from exc
 
 
 def _pyav_read_mono(

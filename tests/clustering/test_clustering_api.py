@@ -30,9 +30,11 @@ def test_empty_body_takes_the_settings(staff_client, settings):
     assert config.clustering_runs == 123 and config.search.num_clusters == (7, 9)
 
 
-def test_malformed_body_is_treated_as_empty(staff_client):
-    config = started_config(staff_client, "not json{", content_type="application/json")
-    assert config == clustering_config_from_settings()
+def test_malformed_body_is_400_and_starts_nothing(staff_client):
+    response = staff_client.post("/api/clustering/start", "not json{", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"error": "Request body is not valid JSON"}
+    assert not TaskStatus.objects.exists()
 
 
 def test_parameters_override_the_settings(staff_client):

@@ -3,13 +3,19 @@ Emby and Navidrome (their wire formats), with and without someone's own ``user_c
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import DatabaseError
+from rest_framework.test import APIClient
 
 from analysis.models import Track
-from clustering.models import Playlist, PlaylistOrigin
+from clustering.models import Playlist, PlaylistEntry, PlaylistOrigin
 from mediaservers.adapters.local import stable_id
+from mediaservers.selectors import current_adapter
+from scheduling.models import TaskStatus
+from tests.factories import PlaylistEntryFactory, PlaylistFactory, TaskStatusFactory
 from tests.mediaservers.fakes.catalog import Catalog
 from tests.mediaservers.fakes.jellyfin import FakeEmby, FakeJellyfin
 from tests.mediaservers.fakes.navidrome import FakeNavidrome
@@ -33,7 +39,7 @@ def create(client, body):
     return client.post("/api/create_playlist", body, format="json")
 
 
-def test_playlist_is_written_by_the_adapter_and_recorded_with_its_origin(token_client, local_library, settings):
+def test_playlist_is_written_by_the_adapter_and_recorded_as_manual(token_client, local_library, settings):
     ids = local_library
     body = {
         "playlist_name": "Similar to Opening",
@@ -53,7 +59,7 @@ def test_playlist_is_written_by_the_adapter_and_recorded_with_its_origin(token_c
     paths = [line for line in written if line and not line.startswith("#")]
     assert [Path(p).name for p in paths] == ["01 - Opening.flac", "01 - Only Song.mp3"]
     playlist = Playlist.objects.get()
-    assert playlist.name == "Similar to Opening" and playlist.origin == PlaylistOrigin.SIMILAR
+    assert playlist.name == "Similar to Opening" and playlist.origin == PlaylistOrigin.MANUAL
     assert playlist.mediaserver_playlist_id == "Similar to Opening.m3u8"
     assert [entry.track.item_id for entry in playlist.entries.order_by("position")] == [
         ids["Opening"],
@@ -272,3 +278,112 @@ def test_navidrome_refused_user_creds_are_400_and_write_nothing(
     assert "wrong-pass" not in response.json()["error"]
     assert set(navidrome.playlists) == playlists_before
     assert not Playlist.objects.exists()
+
+
+# -- origin and names are the server's to decide ------------------------------------------------------
+
+
+def clustering_playlist(name: str, item_ids: list[str]) -> Playlist:
+    """A playlist of a finished clustering run, written to the folder and recorded as clustering does."""
+    run = TaskStatusFactory(task_type="main_clustering")
+    with current_adapter() as adapter:
+        server_id = adapter.create_playlist(name, item_ids)
+    playlist = Playlist.objects.create(name=name, origin=PlaylistOrigin.CLUSTERING, task=run,
+                                       mediaserver_playlist_id=server_id)  # fmt: skip
+    for position, item_id in enumerate(item_ids):
+        PlaylistEntry.objects.create(playlist=playlist, track=Track.objects.get(item_id=item_id), position=position)
+    return playlist
+
+
+def playlist_paths(settings, name: str) -> list[str]:
+    lines = (Path(settings.PLAYLIST_DIR) / f"{name}.m3u8").read_text().splitlines()
+    return [Path(line).name for line in lines if line and not line.startswith("#")]
+
+
+def test_a_listener_cannot_claim_the_clustering_origin(user_client, local_library):
+    ids = list(local_library.values())
+    clustering_playlist("Rock_Fast_automatic", ids[:3])
+    body = {"playlist_name": "x", "track_ids": ids[:1], "origin": "clustering"}
+    assert create(user_client, body).status_code == 201
+    assert Playlist.objects.get(name="x").origin == PlaylistOrigin.MANUAL
+    assert list(user_client.get("/api/playlists").json()) == ["Rock_Fast_automatic"]
+
+
+def test_playlists_lists_the_latest_run_even_when_an_older_run_wrote_the_newest_row(user_client, local_library):
+    ids = list(local_library.values())
+    older_run, newer_run = (
+        TaskStatusFactory(task_type="main_clustering"),
+        TaskStatusFactory(task_type="main_clustering"),
+    )
+    TaskStatus.objects.filter(pk=older_run.pk).update(created_at=newer_run.created_at - timedelta(hours=1))
+    fresh = PlaylistFactory(name="Fresh_automatic", origin=PlaylistOrigin.CLUSTERING, task=newer_run)
+    PlaylistEntryFactory(playlist=fresh, track=Track.objects.get(item_id=ids[0]), position=0)
+    PlaylistFactory(name="Stale_automatic", origin=PlaylistOrigin.CLUSTERING, task=older_run)  # written last
+    assert list(user_client.get("/api/playlists").json()) == ["Fresh_automatic"]
+
+
+@pytest.mark.parametrize("name", ["Ambient_Medium_automatic", "Ambient_Medium_AUTOMATIC", "Ambient_Medium:automatic",
+                                  "Ambient/Medium_automatic ", "x_automatic"])  # fmt: skip
+def test_a_manual_playlist_cannot_take_a_clustering_name(token_client, local_library, settings, name):
+    ids = list(local_library.values())
+    clustering_playlist("Ambient_Medium_automatic", ids[:4])
+    response = create(token_client, {"playlist_name": name, "track_ids": ids[:2]})
+    assert response.status_code == 400
+    assert "reserved for clustering" in response.json()["error"]
+    assert len(playlist_paths(settings, "Ambient_Medium_automatic")) == 4
+    assert Playlist.objects.count() == 1
+
+
+def test_the_same_name_twice_replaces_the_playlist_in_place(token_client, local_library, settings):
+    ids = list(local_library.values())
+    assert create(token_client, {"playlist_name": "Mix", "track_ids": ids[:3]}).status_code == 201
+    response = create(token_client, {"playlist_name": "Mix", "track_ids": ids[2:4]})
+    assert response.status_code == 201
+    playlist = Playlist.objects.get()
+    assert [entry.track.item_id for entry in playlist.entries.order_by("position")] == ids[2:4]
+    assert len(playlist_paths(settings, "Mix")) == 2
+    assert sorted(path.name for path in Path(settings.PLAYLIST_DIR).iterdir()) == ["Mix.m3u8"]
+
+
+def test_two_names_for_one_file_leave_one_row(token_client, local_library, settings):
+    ids = list(local_library.values())
+    create(token_client, {"playlist_name": "Rock/Pop", "track_ids": ids[:3]})
+    create(token_client, {"playlist_name": "Rock_Pop", "track_ids": ids[2:4]})
+    assert list(Playlist.objects.values_list("name", flat=True)) == ["Rock_Pop"]
+    assert len(playlist_paths(settings, "Rock_Pop")) == 2
+
+
+@pytest.mark.parametrize("name", ["Line\nbreak", "Carriage\rreturn", "Tab\there", "Nul\x00"])
+def test_control_characters_in_a_name_are_400_and_write_nothing(token_client, local_library, settings, name):
+    response = create(token_client, {"playlist_name": name, "track_ids": list(local_library.values())[:1]})
+    assert response.status_code == 400
+    assert not Playlist.objects.exists()
+    assert not Path(settings.PLAYLIST_DIR).exists()
+
+
+def test_a_row_that_cannot_be_written_leaves_no_file(token_client, local_library, settings, monkeypatch):
+    def broken_bulk_create(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(PlaylistEntry.objects, "bulk_create", broken_bulk_create)
+    client_errors = APIClient(raise_request_exception=False)
+    client_errors.credentials(**token_client._credentials)
+    response = create(client_errors, {"playlist_name": "Doomed", "track_ids": list(local_library.values())[:2]})
+    assert response.status_code == 500
+    assert not Playlist.objects.exists()
+    assert list(Path(settings.PLAYLIST_DIR).iterdir()) == []
+
+
+def test_jellyfin_same_name_twice_leaves_one_playlist_and_one_row(token_client, jellyfin, on_jellyfin):
+    first = create(token_client, {"playlist_name": "Twice", "track_ids": on_jellyfin[:2]}).json()["playlist_id"]
+    second = create(token_client, {"playlist_name": "Twice", "track_ids": on_jellyfin[2:]}).json()["playlist_id"]
+    assert Playlist.objects.get(name="Twice").mediaserver_playlist_id == second
+    assert first not in jellyfin.playlists
+    assert jellyfin.playlist_track_ids(second) == on_jellyfin[2:]
+
+
+def test_on_jellyfin_two_owners_may_use_one_name(token_client, jellyfin, on_jellyfin):
+    bob = {"user_identifier": "bob", "token": "bob-token"}
+    create(token_client, {"playlist_name": "Same", "track_ids": on_jellyfin})
+    create(token_client, {"playlist_name": "Same", "track_ids": on_jellyfin, "user_creds": bob})
+    assert sorted(Playlist.objects.values_list("owner", flat=True)) == ["", "bob"]

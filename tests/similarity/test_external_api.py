@@ -27,8 +27,13 @@ def test_embedding_of_a_track_is_200_floats(token_client, library):
 
 
 @pytest.mark.parametrize("route", ["/external/get_score", "/external/get_embedding"])
-def test_unknown_or_missing_ids_are_404_json(token_client, library, route):
-    for params in ({"id": "nope"}, {"id": library.ids["unanalysed"]}, {}):
+def test_unknown_ids_are_404_and_missing_ones_400_json(token_client, library, route):
+    for params, code in (
+        ({"id": "nope"}, 404),
+        ({"id": library.ids["unanalysed"]}, 404),
+        ({}, 400),
+        ({"id": " "}, 400),
+    ):
         response = token_client.get(route, params)
-        assert response.status_code == 404, params
+        assert response.status_code == code, params
         assert set(response.json()) == {"error"}

@@ -299,3 +299,16 @@ def test_decoded_audio_is_frozen_and_read_only(tmp_path):
         decoded.sample_rate = 8000
     with pytest.raises(ValueError):
         decoded.samples[0] = 1.0
+
+
+@pytest.mark.parametrize("body", [b'{"error": "Not found"}', b"<html><body>404 Not Found</body></html>" * 20])
+def test_a_decode_error_names_the_file_but_not_its_folder(tmp_path, body):
+    path = tmp_path / "work" / "audiomuse-1a2b3c.mp3"  # as a download lands in TEMP_DIR
+    path.parent.mkdir()
+    path.write_bytes(body)
+
+    with pytest.raises(AudioDecodeError) as raised:
+        decode_audio(path)
+
+    assert str(tmp_path) not in str(raised.value)
+    assert path.name in str(raised.value)
