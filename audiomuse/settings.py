@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "audiomuse",
     "scheduling",
     "analysis",
+    "playlists",
     "clustering",
     "similarity",
     "chat",

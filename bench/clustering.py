@@ -141,7 +141,7 @@ def stop_worker(worker: subprocess.Popen) -> None:
 def clustering_job(*, runs: int) -> dict:
     """Start a job as the API does, wait for it to end, and time its phases from the database rows."""
     from clustering import jobs
-    from clustering.models import Playlist
+    from playlists.models import Playlist
     from scheduling.models import TaskStatus, WorkItem
 
     load_before = os.getloadavg()[0]

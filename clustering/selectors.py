@@ -13,7 +13,7 @@ from analysis.models import Track
 from clustering import config as clustering_settings
 from clustering.engine import ClusteringData, build_clustering_data, probability_matrix
 from clustering.engine.defaults import OTHER_FEATURE_LABELS
-from clustering.models import Playlist, PlaylistOrigin
+from playlists.models import Playlist, PlaylistOrigin
 from scheduling.models import TERMINAL_STATES, WorkItem
 
 # One library per worker process: batches of the same job (and the next job, if

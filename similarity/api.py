@@ -8,8 +8,8 @@ from rest_framework import status
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
-from clustering.models import PlaylistOrigin
 from common.api.params import bool_param, float_param, int_param, request_data, text_param
+from playlists.models import PlaylistOrigin
 from similarity import schema, selectors, services
 from similarity.alchemy import MAX_ALCHEMY_ITEMS, AlchemyItem, AlchemyResult, run_alchemy
 from similarity.config import (

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track, TrackAnalysis
-from clustering.models import Playlist, PlaylistEntry, PlaylistOrigin
+from playlists.models import Playlist, PlaylistEntry, PlaylistOrigin
 from scheduling.models import TaskStatus
 
 

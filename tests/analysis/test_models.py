@@ -6,7 +6,7 @@ from pgvector.django import CosineDistance
 
 from analysis import services
 from analysis.models import Embedding, Track, TrackAnalysis
-from clustering.models import PlaylistEntry
+from playlists.models import PlaylistEntry
 from tests.factories import EmbeddingFactory, PlaylistEntryFactory, TrackAnalysisFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db

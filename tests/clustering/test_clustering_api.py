@@ -9,7 +9,7 @@ import pytest
 from clustering.config import clustering_config_from_settings, clustering_config_with_overrides
 from clustering.engine import ClusteringConfig
 from clustering.management.commands.cluster import progress_line
-from clustering.models import PlaylistOrigin
+from playlists.models import PlaylistOrigin
 from scheduling.models import TaskStatus
 from tests.factories import PlaylistEntryFactory, PlaylistFactory, TaskStatusFactory, TrackFactory
 

@@ -16,8 +16,8 @@ import pytest
 
 from analysis.audio.labels import MSD_LABELS
 from clustering import engine
-from clustering.models import Playlist
 from mediaservers.adapters.local import stable_id
+from playlists.models import Playlist
 from scheduling import runs
 from scheduling.models import TaskStatus, WorkItem
 from tests.factories import EmbeddingFactory, TrackAnalysisFactory, TrackFactory

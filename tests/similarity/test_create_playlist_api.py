@@ -11,9 +11,9 @@ from django.db import DatabaseError
 from rest_framework.test import APIClient
 
 from analysis.models import Track
-from clustering.models import Playlist, PlaylistEntry, PlaylistOrigin
 from mediaservers.adapters.local import stable_id
 from mediaservers.selectors import current_adapter
+from playlists.models import Playlist, PlaylistEntry, PlaylistOrigin
 from scheduling.models import TaskStatus
 from tests.factories import PlaylistEntryFactory, PlaylistFactory, TaskStatusFactory
 from tests.mediaservers.fakes.catalog import Catalog

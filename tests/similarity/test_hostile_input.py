@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clustering.models import Playlist
+from playlists.models import Playlist
 
 INFINITIES = ["inf", "-inf", "1e999", "Infinity"]
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from analysis.models import AnalysisFailure
-from clustering.models import PlaylistOrigin
+from playlists.models import PlaylistOrigin
 from tests.factories import (
     EmbeddingFactory,
     PlaylistEntryFactory,

@@ -16,8 +16,8 @@ import soundfile
 from playwright.sync_api import expect
 
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
-from clustering.models import Playlist, PlaylistOrigin
 from mediaservers.adapters.local import stable_id
+from playlists.models import Playlist, PlaylistOrigin
 from similarity import library as library_module
 from similarity import services
 from similarity.index_manager import IndexManager

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clustering.models import Playlist, PlaylistEntry
+from playlists.models import Playlist, PlaylistEntry
 
 
 class PlaylistEntryInline(admin.TabularInline):

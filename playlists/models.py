@@ -1,4 +1,6 @@
-"""Playlists we made, whatever made them, in the order they play."""
+"""Playlists we made, whatever made them (clustering, a page, a client), in the order they play.
+
+The tables keep the names they had when these models lived in the clustering app."""
 
 from django.db import models
 
@@ -32,6 +34,7 @@ class Playlist(models.Model):
     tracks = models.ManyToManyField("analysis.Track", through="PlaylistEntry", related_name="playlists")
 
     class Meta:
+        db_table = "clustering_playlist"
         ordering = ["-created_at", "name"]
         constraints = [
             # Clustering keeps the previous run's set as history; every other playlist name is one per owner.
@@ -52,6 +55,7 @@ class PlaylistEntry(models.Model):
     position = models.PositiveIntegerField()
 
     class Meta:
+        db_table = "clustering_playlistentry"
         ordering = ["playlist", "position"]
         constraints = [models.UniqueConstraint(fields=["playlist", "position"], name="unique_playlist_position")]
 
