@@ -32,6 +32,11 @@ def task_running_time_seconds(task: TaskStatus) -> float:
     return round((end - task.started_at).total_seconds(), 1)
 
 
+def task_status_payload_or_none(task: TaskStatus | None) -> dict | None:
+    """``task_status_payload`` of a task that may not exist (a page's initial task panel)."""
+    return task_status_payload(task) if task is not None else None
+
+
 def task_status_payload(task: TaskStatus) -> dict:
     """A task as the AudioMuse-AI status API shows it."""
     details = dict(task.details or {})

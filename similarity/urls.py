@@ -1,8 +1,8 @@
-"""Similarity routes (AudioMuse-AI compatible, no trailing slashes)."""
+"""Similarity routes (AudioMuse-AI compatible, no trailing slashes) and the four similarity pages."""
 
 from django.urls import path
 
-from similarity import api
+from similarity import api, views
 
 urlpatterns = [
     path("api/search_tracks", api.search_tracks, name="search-tracks"),
@@ -17,4 +17,8 @@ urlpatterns = [
     path("external/get_score", api.external_score, name="external-score"),
     path("external/get_embedding", api.external_embedding, name="external-embedding"),
     path("external/search", api.external_search, name="external-search"),
+    path("similar", views.similar_song, name="similar-song"),
+    path("path", views.song_path, name="song-path"),
+    path("alchemy", views.alchemy, name="song-alchemy"),
+    path("fingerprint", views.sonic_fingerprint, name="fingerprint"),
 ]
