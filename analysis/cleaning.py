@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from celery import current_app
 from django.db import transaction
 
 from analysis import services
@@ -24,12 +25,11 @@ NAMES_SHOWN = 50
 
 def cleaning_start() -> TaskStatus:
     """Claim the exclusive slot and queue a cleaning run (TaskConflict if busy)."""
-    from analysis.tasks import cleaning
-
     task_id = str(uuid.uuid4())
     with transaction.atomic():
         task = task_services.task_status_claim_exclusive(task_id=task_id, task_type=TASK_TYPE)
-        transaction.on_commit(lambda: cleaning.apply_async(task_id=task_id, queue="high"))
+        # Enqueued by name: analysis.tasks imports this module.
+        transaction.on_commit(lambda: current_app.send_task("analysis.cleaning", task_id=task_id, queue="high"))
     return task
 
 

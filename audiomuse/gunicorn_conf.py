@@ -49,6 +49,7 @@ logger_class = RedactingLogger
 
 
 def post_worker_init(worker):
+    # gunicorn reads this file before Django is set up; app modules load once the worker has loaded Django.
     from django.db import DatabaseError
 
     from similarity.errors import IndexNotReady
