@@ -41,13 +41,17 @@ class MediaServerGone(Exception):
     """The media server stopped answering: the whole run must stop, not just this track."""
 
 
+def _analyzer():
+    """The analyser module, imported on first use: it loads ONNX Runtime, which web processes
+    (they import this module through the job registry) never need."""
+    from analysis import analyzer
+
+    return analyzer
+
+
 def analysis_model_version() -> str:
     """The stamp of the models in use; tracks with another stamp get analysed again."""
-    # Imported here, as analyze_path below is: the analyser loads ONNX Runtime,
-    # which web processes (they import this module through the job registry) never need.
-    from analysis.analyzer import current_model_version
-
-    return current_model_version()
+    return _analyzer().current_model_version()
 
 
 def album_analysis_run(*, child_id: str, run_id: str, album_id: str) -> AlbumOutcome:
@@ -96,9 +100,7 @@ def _analyse_one(
         return
     try:
         with adapter.downloaded(track, dest_dir=work_dir) as path:
-            from analysis.analyzer import analyze_path
-
-            result = analyze_path(path)
+            result = _analyzer().analyze_path(path)
     except (MediaServerUnavailable, MediaServerAuthError) as exc:
         raise MediaServerGone(str(exc)) from exc
     except (AudioError, MediaServerError) as exc:
