@@ -12,6 +12,7 @@ import logging
 
 from analysis import album_job, cleaning
 from analysis.models import AnalysisFailure, Track
+from analysis.selectors import analysis_counts_since
 from analysis.signals import library_changed
 from common.config import setting
 from mediaservers.errors import MediaServerError
@@ -68,7 +69,9 @@ def _albums_to_analyse(adapter, *, run_id: str, num_recent_albums: int) -> tuple
         if track_ids and not _album_is_done(track_ids, version):
             albums.append(WorkItemSpec(key=album.id, label=album.name or ""))
         if found % 25 == 0:
-            task_services.task_status_update(task_id=run_id, status_message=f"Listed {found} albums", progress=2)
+            task_services.task_status_update(
+                task_id=run_id, status_message=f"Listing albums: {found} so far", progress=2
+            )
     return found, albums
 
 
@@ -117,7 +120,9 @@ def analysis_index_rebuild(run_id: str) -> None:
 
 def analysis_finish(run_id: str) -> Outcome:
     analysis_index_rebuild(run_id)
-    counters = task_selectors.children_counters_sum(run_id=run_id, names=TRACK_COUNTERS)
+    run = task_selectors.task_status_get(task_id=run_id)
+    # The summary counts what is stored, not what album jobs reported: a killed job never reports.
+    counters = analysis_counts_since(since=run.started_at or run.created_at)
     logger.info("analysis.run.finished", extra={"task_id": run_id, **counters})
     return Outcome(
         status_message=f"Done: {counters['tracks_analysed']} tracks analysed, {counters['tracks_failed']} failed",
