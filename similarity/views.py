@@ -18,7 +18,7 @@ NAVIDROME_STYLE_SERVERS = ("navidrome",)
 
 
 def _tool_page(request, tool: str, **context):
-    """Render ``similarity/<tool>.html``; ``tool`` also names its form, its playlists' origin and its script."""
+    """Render ``similarity/<tool>.html``; ``tool`` also names its form and its script."""
     return render(request, f"similarity/{tool}.html", {"tool": tool, **context})
 
 

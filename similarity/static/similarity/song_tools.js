@@ -256,7 +256,6 @@ window.AudioMuseSongTools = (function () {
       const body = {
         playlist_name: this.nameInput.value.trim(),
         track_ids: this.songs.map((song) => song.item_id),
-        origin: this.form.dataset.origin,
       };
       if (this.userCreds) body.user_creds = this.userCreds;
       if (!body.playlist_name) {
