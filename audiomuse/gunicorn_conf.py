@@ -52,9 +52,11 @@ def post_worker_init(worker):
     # gunicorn reads this file before Django is set up; app modules load once the worker has loaded Django.
     from django.db import DatabaseError
 
+    from audiomuse.web_limits import web_statement_timeout_apply
     from similarity.errors import IndexNotReady
     from similarity.index_manager import index_manager
 
+    web_statement_timeout_apply()
     try:
         index_manager.current()
     except IndexNotReady:

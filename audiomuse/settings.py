@@ -193,6 +193,9 @@ else:
 _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
+# Web processes cancel a database statement that runs longer than this (0 = never), so one runaway
+# request cannot hold a web thread and a database connection indefinitely; workers have no limit.
+WEB_STATEMENT_TIMEOUT_SECONDS = env_int("WEB_STATEMENT_TIMEOUT_SECONDS", 30, minimum=0)
 
 # --- Redis and Celery -------------------------------------------------------------
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 
+from django.db import OperationalError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from audiomuse.web_limits import is_statement_timeout
+from common.config import setting
 from playlists.errors import InvalidPlaylist
 from scheduling.errors import TaskConflict, TaskNotActive, TaskNotFound
 from similarity.errors import (
@@ -46,6 +49,11 @@ ERROR_STATUS: dict[type[Exception], int] = {
 
 def exception_handler(exc, context):
     _render_errors_as_json(context.get("request"))
+    if isinstance(exc, OperationalError) and is_statement_timeout(exc):
+        logger.warning("api.request.statement_timeout", extra={"path": getattr(context.get("request"), "path", "")})
+        seconds = setting("WEB_STATEMENT_TIMEOUT_SECONDS")
+        message = f"The request took longer than {seconds} s (WEB_STATEMENT_TIMEOUT_SECONDS); try a smaller one"
+        return Response({"error": message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     for error_type, code in ERROR_STATUS.items():
         if isinstance(exc, error_type):
             return Response({"error": str(exc)}, status=code)
