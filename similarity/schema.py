@@ -26,6 +26,25 @@ SONG_ROW = _object(
     required=("item_id", "title", "author", "album", "album_artist", "distance", "mood_vector", "other_features"),
 )
 ARTIST = _object({"artist": _TEXT, "artist_id": _TEXT, "track_count": {"type": "integer"}})
+_SONG_REFS = {"type": "array", "items": _object({"item_id": _TEXT, "title": _TEXT})}
+SIMILAR_ARTIST = _object(
+    {
+        "artist": _TEXT,
+        "artist_id": _TEXT,
+        "divergence": _NUMBER,
+        "component_matches": {
+            "type": "array",
+            "items": _object(
+                {
+                    "artist1_representative_songs": _SONG_REFS,
+                    "artist2_representative_songs": _SONG_REFS,
+                    "cost": _NUMBER,
+                }
+            ),
+        },
+    },
+    required=("artist", "artist_id", "divergence"),
+)
 
 
 def rows(schema: dict, description: str) -> OpenApiResponse:
@@ -35,6 +54,7 @@ def rows(schema: dict, description: str) -> OpenApiResponse:
 SONG_ROWS = rows(SONG_ROW, "Bare array of song rows")
 TRACK_SUMMARIES = rows(TRACK_SUMMARY, "[{item_id, title, author, album, album_artist}]")
 ARTISTS = rows(ARTIST, "[{artist, artist_id, track_count}]")
+SIMILAR_ARTISTS = rows(SIMILAR_ARTIST, "[{artist, artist_id, divergence, component_matches?}], least divergent first")
 TRACK = OpenApiResponse(response=TRACK_SUMMARY, description="{item_id, title, author, album, album_artist}")
 MAX_DISTANCE = OpenApiResponse(
     response=_object({"max_distance": _NUMBER, "farthest_item_id": _TEXT}),

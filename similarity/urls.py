@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from similarity import api
+from similarity import api, api_artists
 
 urlpatterns = [
     path("api/search_tracks", api.search_tracks, name="search-tracks"),
     path("api/search_artists", api.search_artists, name="search-artists"),
     path("api/track", api.track, name="track"),
     path("api/similar_tracks", api.similar, name="similar-tracks"),
+    path("api/similar_artists", api_artists.similar_artists, name="similar-artists"),
     path("api/max_distance", api.max_distance, name="max-distance"),
     path("api/find_path", api.path, name="find-path"),
     path("api/alchemy", api.alchemy, name="alchemy"),
