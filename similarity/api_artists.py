@@ -13,13 +13,14 @@ from similarity.engine.artists import DEFAULT_EF_SEARCH
 from similarity.errors import InvalidSimilarityRequest
 
 ERROR = OpenApiResponse(description='{"error": ...}')
+DEFAULT_SIMILAR_ARTISTS = 10
 
 
 @extend_schema(
     parameters=[
         OpenApiParameter("artist", str, description="An artist name, or the media server's artist id"),
         OpenApiParameter("artist_id", str, description="The media server's artist id (or a name)"),
-        OpenApiParameter("n", int, description=f"How many artists (1..{MAX_SIMILAR_ARTISTS}, default 10)"),
+        OpenApiParameter("n", int, description=f"How many artists: 1..{MAX_SIMILAR_ARTISTS}; missing or 0: 10"),
         OpenApiParameter("ef_search", int, description="How deep the artist index searches (default 100)"),
         OpenApiParameter("include_component_matches", bool),
     ],
@@ -39,8 +40,15 @@ def similar_artists(request):
     rows = similar_artist_rows(
         artist=artist or artist_id,
         by_id=not artist,
-        n=int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_ARTISTS),
+        n=_count(params.get("n")),
         ef_search=int_param(params.get("ef_search"), DEFAULT_EF_SEARCH, minimum=1, maximum=MAX_EF_SEARCH),
         include_component_matches=bool_param(params.get("include_component_matches"), False),
     )
     return Response(rows)
+
+
+def _count(raw) -> int:
+    """n as asked, clamped to 1..MAX_SIMILAR_ARTISTS; missing, unparsable or 0 (the Jellyfin plugin's proxy
+    forwards n=0 when its caller gave none) means the default."""
+    n = int_param(raw, DEFAULT_SIMILAR_ARTISTS)
+    return DEFAULT_SIMILAR_ARTISTS if n == 0 else min(max(n, 1), MAX_SIMILAR_ARTISTS)

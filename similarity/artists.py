@@ -175,7 +175,9 @@ def _row(entry: SimilarArtist, directory: ArtistDirectory, titles: dict[str, str
             {
                 "artist1_representative_songs": _songs(match.seed_track_ids, titles),
                 "artist2_representative_songs": _songs(match.other_track_ids, titles),
-                "cost": round(float(match.cost), 6),
+                "component1_index": match.seed_component,
+                "component2_index": match.other_component,
+                "distance": round(float(match.cost), 6),
             }
             for match in entry.component_matches
         ]

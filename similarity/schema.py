@@ -38,7 +38,9 @@ SIMILAR_ARTIST = _object(
                 {
                     "artist1_representative_songs": _SONG_REFS,
                     "artist2_representative_songs": _SONG_REFS,
-                    "cost": _NUMBER,
+                    "component1_index": {"type": "integer"},
+                    "component2_index": {"type": "integer"},
+                    "distance": _NUMBER,
                 }
             ),
         },
