@@ -46,13 +46,22 @@ def _required_id(params, name: str) -> str:
 # -- search ------------------------------------------------------------------------------------
 
 
+# search_tracks' ``index``: which space the songs are searched for. Without lyrics the SemGrove
+# space is the audio one, so both hold every analysed track and search alike.
+SEARCH_INDEXES = ("musicnn", "sem_grove")
+
+
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")]
-    + [OpenApiParameter("start", int), OpenApiParameter("end", int)],
-    responses={200: schema.TRACK_SUMMARIES},
+    + [OpenApiParameter("start", int), OpenApiParameter("end", int)]
+    + [OpenApiParameter("index", str, enum=list(SEARCH_INDEXES), description="musicnn (default) or sem_grove")],
+    responses={200: schema.TRACK_SUMMARIES, 400: ERROR},
 )
 @api_view(["GET"])
 def search_tracks(request):
+    index = _text(request.query_params, "index").lower() or SEARCH_INDEXES[0]
+    if index not in SEARCH_INDEXES:
+        raise InvalidSimilarityRequest(f"Unknown index {index!r}: use {' or '.join(SEARCH_INDEXES)}")
     return Response(_track_search(request.query_params))
 
 
@@ -69,13 +78,16 @@ def _track_search(params) -> list[dict]:
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("query", str), OpenApiParameter("limit", int)],
+    parameters=[OpenApiParameter("query", str)] + [OpenApiParameter(name, int) for name in ("limit", "start", "end")],
     responses={200: schema.ARTISTS},
 )
 @api_view(["GET"])
 def search_artists(request):
-    limit = int_param(request.query_params.get("limit"), SEARCH_PAGE_SIZE, minimum=1, maximum=SEARCH_MAX_PAGE)
-    return Response(selectors.artist_search(query=_text(request.query_params, "query"), limit=limit))
+    params = request.query_params
+    start = int_param(params.get("start"), 0, minimum=0)
+    limit = int_param(params.get("limit"), SEARCH_PAGE_SIZE, minimum=1, maximum=SEARCH_MAX_PAGE)
+    end = int_param(params.get("end"), start + limit, minimum=start, maximum=start + SEARCH_MAX_PAGE)
+    return Response(selectors.artist_search(query=_text(params, "query"), start=start, end=end))
 
 
 @extend_schema(

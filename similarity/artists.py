@@ -14,7 +14,6 @@ changes version (``CurrentArtistModel``).
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -23,9 +22,9 @@ import numpy as np
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
 from common.config import setting
 from mediaservers.adapters.records import artist_id_from_name
+from similarity.derived_cache import PerIndexVersion
 from similarity.engine.artists import ArtistModel, SimilarArtist, fit_artist_model, similar_artists
 from similarity.errors import ArtistNotFound, IndexNotReady
-from similarity.index_manager import index_manager
 
 MAX_SIMILAR_ARTISTS = 1000  # the engine's own bound on n
 MAX_EF_SEARCH = 10_000
@@ -57,11 +56,10 @@ class ArtistDirectory:
 
 @dataclass(frozen=True)
 class FittedArtists:
-    """The artist model and its directory, fitted from the index of ``index_version``."""
+    """The artist model and its directory."""
 
     model: ArtistModel
     directory: ArtistDirectory
-    index_version: int
 
 
 def artist_model_fit_from_db() -> ArtistModel:
@@ -107,28 +105,12 @@ def _directory(ids_by_artist: dict[str, Counter]) -> ArtistDirectory:
     return ArtistDirectory(artist_ids=artist_ids, by_id=by_id, by_folded_name=by_folded_name)
 
 
-class CurrentArtistModel:
-    """The artist model of this process, refitted when the loaded vector index changes version."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._fitted: FittedArtists | None = None
-
-    def current(self) -> FittedArtists:
-        """IndexNotReady (503) before an index is built."""
-        version = index_manager.current().version
-        with self._lock:
-            if self._fitted is None or self._fitted.index_version != version:
-                model, directory = _fit_from_db()
-                self._fitted = FittedArtists(model=model, directory=directory, index_version=version)
-            return self._fitted
-
-    def clear(self) -> None:
-        with self._lock:
-            self._fitted = None
+def _fit_artists() -> FittedArtists:
+    model, directory = _fit_from_db()
+    return FittedArtists(model=model, directory=directory)
 
 
-current_artists = CurrentArtistModel()
+current_artists: PerIndexVersion[FittedArtists] = PerIndexVersion(_fit_artists)
 
 
 def similar_artist_rows(

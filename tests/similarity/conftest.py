@@ -17,9 +17,8 @@ import pytest
 from django.utils import timezone
 
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track, TrackAnalysis
-from similarity import artists as artists_module
+from similarity import derived_cache, services
 from similarity import library as library_module
-from similarity import services
 from similarity.index_manager import IndexManager
 
 STYLES = ("rock", "jazz", "electronic")
@@ -44,8 +43,8 @@ def index_manager(monkeypatch):
     """A fresh manager per test: the process-wide one would keep a previous test's index."""
     manager = QuietIndexManager()
     monkeypatch.setattr(library_module, "index_manager", manager)
-    monkeypatch.setattr(artists_module, "index_manager", manager)
-    monkeypatch.setattr(artists_module, "current_artists", artists_module.CurrentArtistModel())
+    monkeypatch.setattr(derived_cache, "index_manager", manager)
+    derived_cache.clear_all()  # fitted for another test's library
     yield manager
     manager.close()
 
