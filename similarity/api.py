@@ -24,8 +24,15 @@ from similarity.errors import InvalidSimilarityRequest, NothingFound, TrackNotFo
 from similarity.fingerprint import sonic_fingerprint
 from similarity.library import SongLibrary
 from similarity.media import user_credentials
+from similarity.moods import MOODS, current_moods, mood_centroid
 from similarity.path import find_path
-from similarity.similar import SimilarRequest, farthest_track, resolve_item_id, similar_tracks
+from similarity.similar import (
+    SimilarRequest,
+    farthest_track,
+    resolve_item_id,
+    similar_to_centroid,
+    similar_tracks,
+)
 
 ERROR = OpenApiResponse(description='{"error": ...}')
 NO_INDEX = OpenApiResponse(description="The similarity index is not built yet")
@@ -109,16 +116,23 @@ def track(request):
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("item_id", "title", "artist")]
     + [OpenApiParameter("n", int)]
-    + [OpenApiParameter(name, bool) for name in ("eliminate_duplicates", "radius_similarity", "mood_similarity")],
-    responses={200: schema.SONG_ROWS, 404: ERROR, 503: NO_INDEX},
+    + [OpenApiParameter(name, bool) for name in ("eliminate_duplicates", "radius_similarity", "mood_similarity")]
+    + [
+        OpenApiParameter("mood", str, description="With centroid_index: songs near that mood centroid, no seed track"),
+        OpenApiParameter("centroid_index", int, description="A centroid of GET /api/mood_centroids"),
+    ],
+    responses={200: schema.SONG_ROWS, 400: ERROR, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def similar(request):
     params, config = request.query_params, similarity_config()
     n = int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_RESULTS)
-    item_id = resolve_item_id(
-        item_id=_text(params, "item_id"), title=_text(params, "title"), artist=_text(params, "artist")
-    )
+    mood, centroid_index = _text(params, "mood").lower(), int_param(params.get("centroid_index"), None)
+    item_id = "" if mood and centroid_index is not None else None
+    if item_id is None:
+        item_id = resolve_item_id(
+            item_id=_text(params, "item_id"), title=_text(params, "title"), artist=_text(params, "artist")
+        )
     query = SimilarRequest(
         item_id=item_id,
         n=n,
@@ -127,10 +141,31 @@ def similar(request):
         mood=bool_param(params.get("mood_similarity"), config.mood_similarity_default),
     )
     library = SongLibrary.current(config)
-    picks = similar_tracks(library=library, request=query, config=config)
+    if item_id:
+        picks = similar_tracks(library=library, request=query, config=config)
+    else:
+        centroid = mood_centroid(mood, centroid_index)
+        picks = similar_to_centroid(
+            library=library, centroid=centroid.vector, name=f"mood:{mood}:{centroid_index}", request=query,
+            config=config,
+        )  # fmt: skip
     if not picks:
-        raise NothingFound(f"No similar tracks found for {item_id}")
+        raise NothingFound(f"No similar tracks found for {item_id or f'mood {mood} centroid {centroid_index}'}")
     return Response(library.rows(picks, top_n_moods=config.top_n_moods))
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("mood", str, description="Only this mood's centroids")],
+    responses={200: schema.MOOD_CENTROIDS, 400: ERROR, 503: NO_INDEX},
+)
+@api_view(["GET"])
+def mood_centroids(request):
+    centroids = current_moods.current()
+    wanted = _text(request.query_params, "mood").lower()
+    if wanted and wanted not in centroids:
+        raise InvalidSimilarityRequest(f"Unknown mood {wanted!r}. Available: {', '.join(MOODS)}")
+    moods = [wanted] if wanted else list(centroids)
+    return Response({mood: [centroid.meta() for centroid in centroids[mood]] for mood in moods})
 
 
 @extend_schema(

@@ -57,6 +57,24 @@ SONG_ROWS = rows(SONG_ROW, "Bare array of song rows")
 TRACK_SUMMARIES = rows(TRACK_SUMMARY, "[{item_id, title, author, album, album_artist}]")
 ARTISTS = rows(ARTIST, "[{artist, artist_id, track_count}]")
 SIMILAR_ARTISTS = rows(SIMILAR_ARTIST, "[{artist, artist_id, divergence, component_matches?}], least divergent first")
+MOOD_CENTROIDS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {
+            "type": "array",
+            "items": _object(
+                {
+                    "index": {"type": "integer"},
+                    "cluster_id": {"type": "integer"},
+                    "top_tags": {"type": "array", "items": _TEXT},
+                    "n_songs": {"type": "integer"},
+                    "mood_score": _NUMBER,
+                }
+            ),
+        },
+    },
+    description="{mood: [{index, cluster_id, top_tags, n_songs, mood_score}]}",
+)
 TRACK = OpenApiResponse(response=TRACK_SUMMARY, description="{item_id, title, author, album, album_artist}")
 MAX_DISTANCE = OpenApiResponse(
     response=_object({"max_distance": _NUMBER, "farthest_item_id": _TEXT}),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/search_artists", api.search_artists, name="search-artists"),
     path("api/track", api.track, name="track"),
     path("api/similar_tracks", api.similar, name="similar-tracks"),
+    path("api/mood_centroids", api.mood_centroids, name="mood-centroids"),
     path("api/similar_artists", api_artists.similar_artists, name="similar-artists"),
     path("api/max_distance", api.max_distance, name="max-distance"),
     path("api/find_path", api.path, name="find-path"),
