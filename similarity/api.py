@@ -25,7 +25,7 @@ from similarity.fingerprint import sonic_fingerprint
 from similarity.library import SongLibrary
 from similarity.media import user_credentials
 from similarity.moods import MOODS, current_moods, mood_centroid
-from similarity.path import find_path
+from similarity.path import find_path, mood_endpoint
 from similarity.similar import (
     SimilarRequest,
     farthest_track,
@@ -185,25 +185,45 @@ def max_distance(request):
 
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("start_song_id", "end_song_id")]
+    + [
+        OpenApiParameter(name, str, description="A mood of GET /api/mood_centroids instead of that end's song")
+        for name in ("start_mood", "end_mood")
+    ]
+    + [OpenApiParameter("mood_pct", int, description="0-100: how far from the other end toward the mood")]
     + [OpenApiParameter("max_steps", int), OpenApiParameter("path_fix_size", bool)],
     responses={200: schema.PATH, 400: ERROR, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def path(request):
     params, config = request.query_params, similarity_config()
-    # The Navidrome plugin also sends count (same value) and mood_pct, which change nothing here.
+    # The Navidrome plugin also sends count (the same value as max_steps).
     length = int_param(params.get("max_steps", params.get("count")), config.path_default_length)
     library = SongLibrary.current(config)
+    start_id, end_id = _path_ends(params, library=library, query_ef=config.query_ef)
     picks, total = find_path(
         library=library,
-        start_id=_text(params, "start_song_id"),
-        end_id=_text(params, "end_song_id"),
+        start_id=start_id,
+        end_id=end_id,
         length=min(max(length, 2), MAX_PATH_LENGTH),
         fix_size=bool_param(params.get("path_fix_size"), config.path_fix_size_default),
         config=config,
     )
     rows = library.rows(picks, top_n_moods=config.top_n_moods)
     return Response({"path": rows, "total_distance": round(total, 6)})
+
+
+def _path_ends(params, *, library: SongLibrary, query_ef: int) -> tuple[str, str]:
+    """start and end song ids; one end may be a mood (start_mood / end_mood), resolved to a song near it."""
+    start_id, end_id = _text(params, "start_song_id"), _text(params, "end_song_id")
+    start_mood, end_mood = _text(params, "start_mood").lower(), _text(params, "end_mood").lower()
+    if start_mood and end_mood:
+        raise InvalidSimilarityRequest("Only one end of a path can be a mood; the other must be a song")
+    pct = int_param(params.get("mood_pct"), 100, minimum=0, maximum=100)
+    if start_mood:
+        start_id = mood_endpoint(library=library, mood=start_mood, other_id=end_id, pct=pct, query_ef=query_ef)
+    if end_mood:
+        end_id = mood_endpoint(library=library, mood=end_mood, other_id=start_id, pct=pct, query_ef=query_ef)
+    return start_id, end_id
 
 
 # -- alchemy -----------------------------------------------------------------------------------

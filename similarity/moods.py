@@ -113,11 +113,16 @@ current_moods: PerIndexVersion[dict[str, tuple[MoodCentroid, ...]]] = PerIndexVe
 
 def mood_centroid(mood: str, index: int) -> MoodCentroid:
     """One centroid; InvalidSimilarityRequest (400) for an unknown mood or index, as the clients expect."""
-    centroids = current_moods.current()
-    if mood not in centroids:
-        raise InvalidSimilarityRequest(f"Unknown mood {mood!r}. Available: {', '.join(MOODS)}")
-    found = centroids[mood]
+    found = centroids_of(mood)
     if not 0 <= index < len(found):
         bound = f"0-{len(found) - 1}" if found else "none: no track scores high on it"
         raise InvalidSimilarityRequest(f"Invalid centroid_index {index} for mood {mood!r} ({bound})")
     return found[index]
+
+
+def centroids_of(mood: str) -> tuple[MoodCentroid, ...]:
+    """A mood's centroids (maybe none); InvalidSimilarityRequest (400) for a mood we do not know."""
+    centroids = current_moods.current()
+    if mood not in centroids:
+        raise InvalidSimilarityRequest(f"Unknown mood {mood!r}. Available: {', '.join(MOODS)}")
+    return centroids[mood]

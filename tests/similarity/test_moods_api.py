@@ -59,3 +59,29 @@ def test_search_artists_pages_with_start_and_end(token_client, library):
     assert token_client.get("/api/search_artists?query=artist&start=2&end=5").json() == everyone[2:5]
     assert token_client.get("/api/search_artists?query=artist&limit=3").json() == everyone[:3]
     assert token_client.get("/api/search_artists?query=artist&start=10").json() == everyone[10:]
+
+
+def test_a_path_may_start_or_end_at_a_mood(token_client, library):
+    rock = library.ids["rock-1-2"]
+    to_relaxed = token_client.get(f"/api/find_path?start_song_id={rock}&end_mood=relaxed&max_steps=6&mood_pct=100")
+    from_relaxed = token_client.get(f"/api/find_path?start_mood=relaxed&end_song_id={rock}&max_steps=6")
+
+    assert to_relaxed.status_code == from_relaxed.status_code == 200
+    path = to_relaxed.json()["path"]
+    assert path[0]["item_id"] == rock and library.style_of[path[-1]["item_id"]] == "jazz"
+    assert library.style_of[from_relaxed.json()["path"][0]["item_id"]] == "jazz"
+    # mood_pct=0 stays by the other end: the song standing for the mood is the rock song's nearest.
+    near = token_client.get(f"/api/find_path?start_song_id={rock}&end_mood=relaxed&max_steps=4&mood_pct=0").json()
+    assert library.style_of[near["path"][-1]["item_id"]] == "rock"
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [("start_mood=relaxed&end_mood=happy", 400), ("end_mood=relaxed", 400),
+     ("start_song_id={rock}&end_mood=grumpy", 400), ("start_song_id={rock}&end_mood=sad", 404),
+     ("start_song_id=nope&end_mood=relaxed", 404)],
+)  # fmt: skip
+def test_bad_mood_ends_are_4xx(token_client, library, query, status):
+    response = token_client.get("/api/find_path?" + query.format(rock=library.ids["rock-1-2"]))
+
+    assert response.status_code == status and "error" in response.json()
