@@ -283,25 +283,45 @@ def _alchemy_payload(result: AlchemyResult, *, library: SongLibrary, top_n_moods
         return [{**row, "embedding_2d": _xy(points.get(row["item_id"]))} for row in rows]
 
     inputs = [
-        {
-            "item_id": entry.item.id,
-            "title": entry.song.title if entry.song else "",
-            "author": entry.song.artist if entry.song else entry.item.id,
-            "type": "artist" if entry.item.is_artist else "song",
-            "embedding_2d": _xy(points[f"input:{position}"]),
-        }
+        [
+            {
+                "item_id": entry.item.id,
+                "title": entry.song.title if entry.song else "",
+                "author": entry.song.artist if entry.song else entry.artist or entry.item.id,
+                "type": "artist" if entry.item.is_artist else "song",
+                "embedding_2d": _xy(points[f"input:{position}"]),
+            },
+            *_component_points(entry, position, points),
+        ]
         for position, entry in enumerate(result.inputs)
     ]
+    subtracts = [entry.item.subtract for entry in result.inputs]
     subtract_2d = points.get("subtract_centroid")
     return {
         "results": with_points(library.rows(result.results, top_n_moods=top_n_moods)),
         "filtered_out": with_points(library.rows(result.filtered_out, top_n_moods=top_n_moods)),
         "add_centroid_2d": _xy(points["add_centroid"]),
         "subtract_centroid_2d": None if subtract_2d is None else _xy(subtract_2d),
-        "add_points": [point for point, entry in zip(inputs, result.inputs, strict=True) if not entry.item.subtract],
-        "sub_points": [point for point, entry in zip(inputs, result.inputs, strict=True) if entry.item.subtract],
+        "add_points": [point for group, e in zip(inputs, subtracts, strict=True) if not e for point in group],
+        "sub_points": [point for group, e in zip(inputs, subtracts, strict=True) if e for point in group],
         "projection": result.projection,
     }
+
+
+def _component_points(entry, position: int, points: dict) -> list[dict]:
+    """An artist input's mixture components, each a point of the picture marked is_artist_component."""
+    return [
+        {
+            "item_id": f"{entry.artist_id}_comp{number}",
+            "title": f"Component {number + 1} (w={component.weight:.2f})",
+            "author": entry.artist,
+            "type": "artist",
+            "is_artist_component": True,
+            "weight": round(float(component.weight), 4),
+            "embedding_2d": _xy(points.get(f"input:{position}:{number}")),
+        }
+        for number, component in enumerate(entry.components)
+    ]
 
 
 def _xy(point) -> list[float] | None:
