@@ -242,6 +242,7 @@ def _path_ends(params, *, library: SongLibrary, query_ef: int) -> tuple[str, str
 def alchemy(request):
     data, config = request_data(request), similarity_config()
     seed = int_param(data.get("seed"), None, minimum=0)  # optional: repeatable draws (tests, demos)
+    # "preview": true (the MusicServer's alchemy page) asks for the picture with the songs: every answer has it.
     library = SongLibrary.current(config)
     result = run_alchemy(
         library=library,

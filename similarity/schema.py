@@ -103,6 +103,7 @@ ALCHEMY_REQUEST = {
         "temperature": _NUMBER,
         "subtract_distance": _NUMBER,
         "seed": {"type": "integer"},
+        "preview": {"type": "boolean", "description": "Accepted; every answer already carries the 2-D picture"},
     },
     "required": ["items"],
 }

@@ -87,3 +87,44 @@ def test_wavio_asks_by_name_and_by_id_only_without_one(token_client, library):
     assert by_name.status_code == by_id.status_code == 200
     assert by_name.json() == by_id.json()
     assert {entry["artist"] for entry in by_name.json()[:3]} == {"Jazz Artist 0", "Jazz Artist 1", "Jazz Artist 3"}
+
+
+def test_musicserver_alchemy_preview_reads_the_picture(token_client, library):
+    add, subtract = library.ids["rock-0-1"], library.ids["electronic-2-2"]
+    body = {
+        "items": [{"id": add, "op": "ADD"}, {"id": subtract, "op": "SUBTRACT"}],
+        "n": 10, "temperature": 1.0, "subtract_distance": 0.2, "preview": True,
+    }  # fmt: skip
+    response = token_client.post("/api/alchemy", body, format="json")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert "error" not in data and len(data["results"]) == 10
+    for point in data["add_points"] + data["sub_points"] + data["results"] + data["filtered_out"]:
+        assert len(point["embedding_2d"]) == 2
+    assert len(data["add_centroid_2d"]) == 2 and len(data["subtract_centroid_2d"]) == 2
+
+
+def test_mood_browsing_clients_list_centroids_then_ask_for_songs_near_one(token_client, library):
+    moods = token_client.get("/api/mood_centroids").json()
+    # One ingredient per mood with centroids: "<mood>:<index>", labelled by the first three top tags.
+    ingredients = {
+        f"{mood}:{centroids[0]['index']}": centroids[0]["top_tags"][:3]
+        for mood, centroids in moods.items()
+        if centroids
+    }
+    assert "relaxed:0" in ingredients and all(ingredients.values())
+
+    mood, index = ["relaxed", "0"]
+    songs = token_client.get("/api/similar_tracks", {"mood": mood, "centroid_index": index, "n": 20})
+    assert songs.status_code == 200
+    assert all({"item_id", "title", "author", "distance"} <= set(song) for song in songs.json())
+
+
+def test_path_to_a_mood_as_the_path_page_asks(token_client, library):
+    start = library.ids["electronic-1-0"]
+    response = token_client.get(f"/api/find_path?start_song_id={start}&end_mood=aggressive&mood_pct=60&max_steps=10")
+
+    assert response.status_code == 200
+    path = response.json()["path"]
+    assert path[0]["item_id"] == start and len(path) >= 2
