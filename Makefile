@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: up test smoke lint format install install-dev models bench bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality bench-clustering-engine clean
+.PHONY: up test smoke lint format install install-dev models bench bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality bench-clustering-engine bench-artists clean
 
 up: install
 	$(BIN)/python manage.py up
@@ -54,7 +54,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt requirement
 models: install
 	$(BIN)/python manage.py build_models
 
-bench: bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality
+bench: bench-analysis bench-index bench-pipeline bench-similarity bench-clustering bench-clustering-quality bench-artists
 
 bench-analysis: install-dev
 	$(BIN)/python bench/analysis.py
@@ -76,6 +76,9 @@ bench-clustering-quality: install-dev
 
 bench-clustering-engine: install-dev
 	$(BIN)/python bench/clustering_engine.py
+
+bench-artists: install-dev
+	$(BIN)/python bench/artists.py --quality --latency
 
 clean:
 	rm -rf $(VENV) .venv-oldest .pytest_cache .ruff_cache

@@ -117,6 +117,7 @@ def _metadata(track: ServerTrack) -> dict:
     return {
         "title": (track.title or "")[:512],
         "author": (track.artist or "")[:512],
+        "artist_id": (track.artist_id or "")[:255],
         "album": (track.album or "")[:512],
         "album_artist": (track.album_artist or "")[:512],
         "duration": track.duration_seconds,

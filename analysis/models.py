@@ -13,6 +13,12 @@ class Track(models.Model):
     server_type = models.CharField(max_length=16, blank=True, help_text="Which kind of server supplied it.")
     title = models.CharField(max_length=512, blank=True)
     author = models.CharField("artist", max_length=512, blank=True, db_index=True)
+    artist_id = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="The media server's id of the artist; servers without artist ids: a hash of the name.",
+    )
     album = models.CharField(max_length=512, blank=True)
     album_artist = models.CharField(max_length=512, blank=True)
     duration = models.FloatField(null=True, blank=True, help_text="Seconds.")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from analysis.models import AnalysisFailure, Embedding, Track, TrackAnalysis
 
-_TRACK_FIELDS = ("title", "author", "album", "album_artist", "duration", "year", "path")
+_TRACK_FIELDS = ("title", "author", "artist_id", "album", "album_artist", "duration", "year", "path")
 
 
 def track_upsert(*, item_id: str, server_type: str, **metadata) -> Track:

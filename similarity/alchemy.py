@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from similarity import selectors
+from similarity.artists import current_artists
 from similarity.config import SimilarityConfig
 from similarity.engine.alchemy import centroid, project_2d, sample_by_temperature, split_by_subtract
+from similarity.engine.artists import ArtistComponent, artist_components
 from similarity.engine.filters import cap_per_artist
 from similarity.engine.similar import SimilarRules, prefilter
 from similarity.engine.songs import Metric, Pick, Song, distances_to, stack_vectors
@@ -33,11 +35,15 @@ class AlchemyItem:
 
 @dataclass(frozen=True)
 class AlchemyInput:
-    """A resolved input: its direction and, for a song, the song itself."""
+    """A resolved input: its direction and, for a song, the song itself; for an artist, its name,
+    its id on the media server and its mixture components (see similarity.artists)."""
 
     item: AlchemyItem
     vector: np.ndarray
     song: Song | None
+    artist: str = ""
+    artist_id: str = ""
+    components: tuple[ArtistComponent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class AlchemyResult:
     inputs: tuple[AlchemyInput, ...]
     results: tuple[Pick, ...]  # distance to the add centroid
     filtered_out: tuple[Pick, ...]  # distance to the add centroid
-    points_2d: dict[str, np.ndarray]  # "add_centroid", "subtract_centroid", input index "input:<i>", item ids
+    # "add_centroid", "subtract_centroid", input index "input:<i>", artist components "input:<i>:<c>", item ids
+    points_2d: dict[str, np.ndarray]
     projection: str
 
 
@@ -62,11 +69,12 @@ def run_alchemy(
     """Songs near the mean of the added inputs and away from the subtracted ones (module docstring of the engine)."""
     if not any(not item.subtract for item in items):
         raise InvalidSimilarityRequest("Alchemy needs at least one song or artist to ADD")
-    artist_ids = selectors.artists_item_ids(artists=[item.id for item in items if item.is_artist])
+    artists = _artists(items)
+    artist_ids = selectors.artists_item_ids(artists=[name for name, _, _ in artists.values()])
     # One query for every input song and every song of the input artists.
     song_ids = [item.id for item in items if not item.is_artist]
     library.songs([*song_ids, *(item_id for ids in artist_ids.values() for item_id in ids)])
-    inputs = tuple(_resolve(item, library=library, artist_ids=artist_ids) for item in items)
+    inputs = tuple(_resolve(item, library=library, artist_ids=artist_ids, artists=artists) for item in items)
     add_centroid = centroid(np.stack([i.vector for i in inputs if not i.item.subtract]))
     subtracted = [i.vector for i in inputs if i.item.subtract]
     subtract_centroid = centroid(np.stack(subtracted)) if subtracted else None
@@ -87,14 +95,35 @@ def run_alchemy(
     return AlchemyResult(inputs, results, filtered_out, points, method)
 
 
-def _resolve(item: AlchemyItem, *, library: SongLibrary, artist_ids: dict[str, list[str]]) -> AlchemyInput:
+def _artists(items: Sequence[AlchemyItem]) -> dict[str, tuple[str, str, tuple[ArtistComponent, ...]]]:
+    """Artist item id (a name or the media server's artist id) -> (name, server id, components)."""
+    wanted = [item.id for item in items if item.is_artist]
+    if not wanted:
+        return {}
+    fitted = current_artists.current()
+    found = {}
+    for given in wanted:
+        key = fitted.directory.resolve(given)
+        if key is None or key not in fitted.model:
+            found[given] = (given, given, ())
+        else:
+            components = artist_components(fitted.model, artist_key=key)
+            found[given] = (key, fitted.directory.artist_ids.get(key, key), components)
+    return found
+
+
+def _resolve(
+    item: AlchemyItem, *, library: SongLibrary, artist_ids: dict[str, list[str]], artists: dict
+) -> AlchemyInput:
     if not item.is_artist:
         song = library.song(item.id)
         return AlchemyInput(item=item, vector=song.vector, song=song)
-    songs = library.songs(artist_ids.get(item.id.lower(), []))
+    name, server_id, components = artists[item.id]
+    songs = library.songs(artist_ids.get(name.lower(), []))
     if not songs:
         raise TrackNotFound(f"Artist {item.id} has no analysed tracks")
-    return AlchemyInput(item=item, vector=centroid(stack_vectors(songs)), song=None)
+    vector = centroid(stack_vectors(songs))
+    return AlchemyInput(item=item, vector=vector, song=None, artist=name, artist_id=server_id, components=components)
 
 
 def _candidates(
@@ -138,6 +167,9 @@ def _project(
     """2-D coordinates of everything the plot shows, from one projection so they share axes."""
     keys = [f"input:{position}" for position in range(len(inputs))] + ["add_centroid"]
     vectors = [i.vector for i in inputs] + [add_centroid]
+    for position, entry in enumerate(inputs):
+        keys += [f"input:{position}:{number}" for number in range(len(entry.components))]
+        vectors += [component.mean.astype(np.float32) for component in entry.components]
     if subtract_centroid is not None:
         keys.append("subtract_centroid")
         vectors.append(subtract_centroid)

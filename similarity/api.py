@@ -24,8 +24,15 @@ from similarity.errors import InvalidSimilarityRequest, NothingFound, TrackNotFo
 from similarity.fingerprint import sonic_fingerprint
 from similarity.library import SongLibrary
 from similarity.media import user_credentials
-from similarity.path import find_path
-from similarity.similar import SimilarRequest, farthest_track, resolve_item_id, similar_tracks
+from similarity.moods import MOODS, current_moods, mood_centroid
+from similarity.path import find_path, mood_endpoint
+from similarity.similar import (
+    SimilarRequest,
+    farthest_track,
+    resolve_item_id,
+    similar_to_centroid,
+    similar_tracks,
+)
 
 ERROR = OpenApiResponse(description='{"error": ...}')
 NO_INDEX = OpenApiResponse(description="The similarity index is not built yet")
@@ -46,13 +53,22 @@ def _required_id(params, name: str) -> str:
 # -- search ------------------------------------------------------------------------------------
 
 
+# search_tracks' ``index``: which space the songs are searched for. Without lyrics the SemGrove
+# space is the audio one, so both hold every analysed track and search alike.
+SEARCH_INDEXES = ("musicnn", "sem_grove")
+
+
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("search_query", "title", "artist")]
-    + [OpenApiParameter("start", int), OpenApiParameter("end", int)],
-    responses={200: schema.TRACK_SUMMARIES},
+    + [OpenApiParameter("start", int), OpenApiParameter("end", int)]
+    + [OpenApiParameter("index", str, enum=list(SEARCH_INDEXES), description="musicnn (default) or sem_grove")],
+    responses={200: schema.TRACK_SUMMARIES, 400: ERROR},
 )
 @api_view(["GET"])
 def search_tracks(request):
+    index = _text(request.query_params, "index").lower() or SEARCH_INDEXES[0]
+    if index not in SEARCH_INDEXES:
+        raise InvalidSimilarityRequest(f"Unknown index {index!r}: use {' or '.join(SEARCH_INDEXES)}")
     return Response(_track_search(request.query_params))
 
 
@@ -69,13 +85,16 @@ def _track_search(params) -> list[dict]:
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("query", str), OpenApiParameter("limit", int)],
+    parameters=[OpenApiParameter("query", str)] + [OpenApiParameter(name, int) for name in ("limit", "start", "end")],
     responses={200: schema.ARTISTS},
 )
 @api_view(["GET"])
 def search_artists(request):
-    limit = int_param(request.query_params.get("limit"), SEARCH_PAGE_SIZE, minimum=1, maximum=SEARCH_MAX_PAGE)
-    return Response(selectors.artist_search(query=_text(request.query_params, "query"), limit=limit))
+    params = request.query_params
+    start = int_param(params.get("start"), 0, minimum=0)
+    limit = int_param(params.get("limit"), SEARCH_PAGE_SIZE, minimum=1, maximum=SEARCH_MAX_PAGE)
+    end = int_param(params.get("end"), start + limit, minimum=start, maximum=start + SEARCH_MAX_PAGE)
+    return Response(selectors.artist_search(query=_text(params, "query"), start=start, end=end))
 
 
 @extend_schema(
@@ -97,16 +116,23 @@ def track(request):
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("item_id", "title", "artist")]
     + [OpenApiParameter("n", int)]
-    + [OpenApiParameter(name, bool) for name in ("eliminate_duplicates", "radius_similarity", "mood_similarity")],
-    responses={200: schema.SONG_ROWS, 404: ERROR, 503: NO_INDEX},
+    + [OpenApiParameter(name, bool) for name in ("eliminate_duplicates", "radius_similarity", "mood_similarity")]
+    + [
+        OpenApiParameter("mood", str, description="With centroid_index: songs near that mood centroid, no seed track"),
+        OpenApiParameter("centroid_index", int, description="A centroid of GET /api/mood_centroids"),
+    ],
+    responses={200: schema.SONG_ROWS, 400: ERROR, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def similar(request):
     params, config = request.query_params, similarity_config()
     n = int_param(params.get("n"), 10, minimum=1, maximum=MAX_SIMILAR_RESULTS)
-    item_id = resolve_item_id(
-        item_id=_text(params, "item_id"), title=_text(params, "title"), artist=_text(params, "artist")
-    )
+    mood, centroid_index = _text(params, "mood").lower(), int_param(params.get("centroid_index"), None)
+    item_id = "" if mood and centroid_index is not None else None
+    if item_id is None:
+        item_id = resolve_item_id(
+            item_id=_text(params, "item_id"), title=_text(params, "title"), artist=_text(params, "artist")
+        )
     query = SimilarRequest(
         item_id=item_id,
         n=n,
@@ -115,10 +141,31 @@ def similar(request):
         mood=bool_param(params.get("mood_similarity"), config.mood_similarity_default),
     )
     library = SongLibrary.current(config)
-    picks = similar_tracks(library=library, request=query, config=config)
+    if item_id:
+        picks = similar_tracks(library=library, request=query, config=config)
+    else:
+        centroid = mood_centroid(mood, centroid_index)
+        picks = similar_to_centroid(
+            library=library, centroid=centroid.vector, name=f"mood:{mood}:{centroid_index}", request=query,
+            config=config,
+        )  # fmt: skip
     if not picks:
-        raise NothingFound(f"No similar tracks found for {item_id}")
+        raise NothingFound(f"No similar tracks found for {item_id or f'mood {mood} centroid {centroid_index}'}")
     return Response(library.rows(picks, top_n_moods=config.top_n_moods))
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("mood", str, description="Only this mood's centroids")],
+    responses={200: schema.MOOD_CENTROIDS, 400: ERROR, 503: NO_INDEX},
+)
+@api_view(["GET"])
+def mood_centroids(request):
+    centroids = current_moods.current()
+    wanted = _text(request.query_params, "mood").lower()
+    if wanted and wanted not in centroids:
+        raise InvalidSimilarityRequest(f"Unknown mood {wanted!r}. Available: {', '.join(MOODS)}")
+    moods = [wanted] if wanted else list(centroids)
+    return Response({mood: [centroid.meta() for centroid in centroids[mood]] for mood in moods})
 
 
 @extend_schema(
@@ -138,25 +185,45 @@ def max_distance(request):
 
 @extend_schema(
     parameters=[OpenApiParameter(name, str) for name in ("start_song_id", "end_song_id")]
+    + [
+        OpenApiParameter(name, str, description="A mood of GET /api/mood_centroids instead of that end's song")
+        for name in ("start_mood", "end_mood")
+    ]
+    + [OpenApiParameter("mood_pct", int, description="0-100: how far from the other end toward the mood")]
     + [OpenApiParameter("max_steps", int), OpenApiParameter("path_fix_size", bool)],
     responses={200: schema.PATH, 400: ERROR, 404: ERROR, 503: NO_INDEX},
 )
 @api_view(["GET"])
 def path(request):
     params, config = request.query_params, similarity_config()
-    # The Navidrome plugin also sends count (same value) and mood_pct, which change nothing here.
+    # The Navidrome plugin also sends count (the same value as max_steps).
     length = int_param(params.get("max_steps", params.get("count")), config.path_default_length)
     library = SongLibrary.current(config)
+    start_id, end_id = _path_ends(params, library=library, query_ef=config.query_ef)
     picks, total = find_path(
         library=library,
-        start_id=_text(params, "start_song_id"),
-        end_id=_text(params, "end_song_id"),
+        start_id=start_id,
+        end_id=end_id,
         length=min(max(length, 2), MAX_PATH_LENGTH),
         fix_size=bool_param(params.get("path_fix_size"), config.path_fix_size_default),
         config=config,
     )
     rows = library.rows(picks, top_n_moods=config.top_n_moods)
     return Response({"path": rows, "total_distance": round(total, 6)})
+
+
+def _path_ends(params, *, library: SongLibrary, query_ef: int) -> tuple[str, str]:
+    """start and end song ids; one end may be a mood (start_mood / end_mood), resolved to a song near it."""
+    start_id, end_id = _text(params, "start_song_id"), _text(params, "end_song_id")
+    start_mood, end_mood = _text(params, "start_mood").lower(), _text(params, "end_mood").lower()
+    if start_mood and end_mood:
+        raise InvalidSimilarityRequest("Only one end of a path can be a mood; the other must be a song")
+    pct = int_param(params.get("mood_pct"), 100, minimum=0, maximum=100)
+    if start_mood:
+        start_id = mood_endpoint(library=library, mood=start_mood, other_id=end_id, pct=pct, query_ef=query_ef)
+    if end_mood:
+        end_id = mood_endpoint(library=library, mood=end_mood, other_id=start_id, pct=pct, query_ef=query_ef)
+    return start_id, end_id
 
 
 # -- alchemy -----------------------------------------------------------------------------------
@@ -175,6 +242,7 @@ def path(request):
 def alchemy(request):
     data, config = request_data(request), similarity_config()
     seed = int_param(data.get("seed"), None, minimum=0)  # optional: repeatable draws (tests, demos)
+    # "preview": true (the MusicServer's alchemy page) asks for the picture with the songs: every answer has it.
     library = SongLibrary.current(config)
     result = run_alchemy(
         library=library,
@@ -216,25 +284,45 @@ def _alchemy_payload(result: AlchemyResult, *, library: SongLibrary, top_n_moods
         return [{**row, "embedding_2d": _xy(points.get(row["item_id"]))} for row in rows]
 
     inputs = [
-        {
-            "item_id": entry.item.id,
-            "title": entry.song.title if entry.song else "",
-            "author": entry.song.artist if entry.song else entry.item.id,
-            "type": "artist" if entry.item.is_artist else "song",
-            "embedding_2d": _xy(points[f"input:{position}"]),
-        }
+        [
+            {
+                "item_id": entry.item.id,
+                "title": entry.song.title if entry.song else "",
+                "author": entry.song.artist if entry.song else entry.artist or entry.item.id,
+                "type": "artist" if entry.item.is_artist else "song",
+                "embedding_2d": _xy(points[f"input:{position}"]),
+            },
+            *_component_points(entry, position, points),
+        ]
         for position, entry in enumerate(result.inputs)
     ]
+    subtracts = [entry.item.subtract for entry in result.inputs]
     subtract_2d = points.get("subtract_centroid")
     return {
         "results": with_points(library.rows(result.results, top_n_moods=top_n_moods)),
         "filtered_out": with_points(library.rows(result.filtered_out, top_n_moods=top_n_moods)),
         "add_centroid_2d": _xy(points["add_centroid"]),
         "subtract_centroid_2d": None if subtract_2d is None else _xy(subtract_2d),
-        "add_points": [point for point, entry in zip(inputs, result.inputs, strict=True) if not entry.item.subtract],
-        "sub_points": [point for point, entry in zip(inputs, result.inputs, strict=True) if entry.item.subtract],
+        "add_points": [point for group, e in zip(inputs, subtracts, strict=True) if not e for point in group],
+        "sub_points": [point for group, e in zip(inputs, subtracts, strict=True) if e for point in group],
         "projection": result.projection,
     }
+
+
+def _component_points(entry, position: int, points: dict) -> list[dict]:
+    """An artist input's mixture components, each a point of the picture marked is_artist_component."""
+    return [
+        {
+            "item_id": f"{entry.artist_id}_comp{number}",
+            "title": f"Component {number + 1} (w={component.weight:.2f})",
+            "author": entry.artist,
+            "type": "artist",
+            "is_artist_component": True,
+            "weight": round(float(component.weight), 4),
+            "embedding_2d": _xy(points.get(f"input:{position}:{number}")),
+        }
+        for number, component in enumerate(entry.components)
+    ]
 
 
 def _xy(point) -> list[float] | None:

@@ -24,6 +24,10 @@ class TrackNotFound(SimilarityError):
     """A track id (or title/artist) matches no analysed track."""
 
 
+class ArtistNotFound(SimilarityError):
+    """An artist name or media-server artist id matches no artist of an analysed track."""
+
+
 class NothingFound(SimilarityError):
     """The request was fine but no track passes the filters."""
 

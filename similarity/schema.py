@@ -26,6 +26,27 @@ SONG_ROW = _object(
     required=("item_id", "title", "author", "album", "album_artist", "distance", "mood_vector", "other_features"),
 )
 ARTIST = _object({"artist": _TEXT, "artist_id": _TEXT, "track_count": {"type": "integer"}})
+_SONG_REFS = {"type": "array", "items": _object({"item_id": _TEXT, "title": _TEXT})}
+SIMILAR_ARTIST = _object(
+    {
+        "artist": _TEXT,
+        "artist_id": _TEXT,
+        "divergence": _NUMBER,
+        "component_matches": {
+            "type": "array",
+            "items": _object(
+                {
+                    "artist1_representative_songs": _SONG_REFS,
+                    "artist2_representative_songs": _SONG_REFS,
+                    "component1_index": {"type": "integer"},
+                    "component2_index": {"type": "integer"},
+                    "distance": _NUMBER,
+                }
+            ),
+        },
+    },
+    required=("artist", "artist_id", "divergence"),
+)
 
 
 def rows(schema: dict, description: str) -> OpenApiResponse:
@@ -35,6 +56,25 @@ def rows(schema: dict, description: str) -> OpenApiResponse:
 SONG_ROWS = rows(SONG_ROW, "Bare array of song rows")
 TRACK_SUMMARIES = rows(TRACK_SUMMARY, "[{item_id, title, author, album, album_artist}]")
 ARTISTS = rows(ARTIST, "[{artist, artist_id, track_count}]")
+SIMILAR_ARTISTS = rows(SIMILAR_ARTIST, "[{artist, artist_id, divergence, component_matches?}], least divergent first")
+MOOD_CENTROIDS = OpenApiResponse(
+    response={
+        "type": "object",
+        "additionalProperties": {
+            "type": "array",
+            "items": _object(
+                {
+                    "index": {"type": "integer"},
+                    "cluster_id": {"type": "integer"},
+                    "top_tags": {"type": "array", "items": _TEXT},
+                    "n_songs": {"type": "integer"},
+                    "mood_score": _NUMBER,
+                }
+            ),
+        },
+    },
+    description="{mood: [{index, cluster_id, top_tags, n_songs, mood_score}]}",
+)
 TRACK = OpenApiResponse(response=TRACK_SUMMARY, description="{item_id, title, author, album, album_artist}")
 MAX_DISTANCE = OpenApiResponse(
     response=_object({"max_distance": _NUMBER, "farthest_item_id": _TEXT}),
@@ -63,6 +103,7 @@ ALCHEMY_REQUEST = {
         "temperature": _NUMBER,
         "subtract_distance": _NUMBER,
         "seed": {"type": "integer"},
+        "preview": {"type": "boolean", "description": "Accepted; every answer already carries the 2-D picture"},
     },
     "required": ["items"],
 }

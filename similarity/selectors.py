@@ -76,8 +76,9 @@ def _word_hits(column: str, words: Sequence[str]):
     return total
 
 
-def artist_search(*, query: str, limit: int = 20) -> list[dict]:
-    """Artists of analysed tracks whose name holds every word of ``query``: [{artist, artist_id, track_count}].
+def artist_search(*, query: str, start: int = 0, end: int = 20) -> list[dict]:
+    """Artists of analysed tracks whose name holds every word of ``query``, best first, rows ``start:end``:
+    [{artist, artist_id, track_count}].
 
     ``artist_id`` is the artist's name: it is what alchemy accepts as an artist item.
     """
@@ -94,7 +95,7 @@ def artist_search(*, query: str, limit: int = 20) -> list[dict]:
             starts=_matches_as_int(Q(author__startswith=Fold(Value(" ".join(words))))),
         )
         .order_by("-starts", "-track_count", "track__author")
-    )[:limit]
+    )[start:end]
     return [
         {"artist": row["track__author"], "artist_id": row["track__author"], "track_count": row["track_count"]}
         for row in rows

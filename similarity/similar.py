@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from similarity import selectors
 from similarity.config import SimilarityConfig
 from similarity.engine.similar import SimilarRules, similar_radius, similar_standard
-from similarity.engine.songs import Pick
+from similarity.engine.songs import Pick, Song
 from similarity.errors import InvalidSimilarityRequest, TrackNotFound
 from similarity.library import SongLibrary
 
@@ -42,6 +45,26 @@ def resolve_item_id(*, item_id: str, title: str, artist: str) -> str:
 def similar_tracks(*, library: SongLibrary, request: SimilarRequest, config: SimilarityConfig) -> list[Pick]:
     """Up to ``n`` picks: exactly ``n`` whenever the library holds that many that pass the filters."""
     seed_vector = library.vector_of(request.item_id)
+    # The seed's own row is read with its neighbours': one database query per round.
+    return _similar(library, seed_vector, lambda: library.song(request.item_id), (request.item_id,), request, config)
+
+
+def similar_to_centroid(
+    *, library: SongLibrary, centroid: np.ndarray, name: str, request: SimilarRequest, config: SimilarityConfig
+) -> list[Pick]:
+    """``similar_tracks`` around a point that is no track (a mood centroid): its mood filter is off."""
+    seed = Song(item_id=name, title="", artist="", vector=np.asarray(centroid, dtype=np.float32))
+    return _similar(library, seed.vector, lambda: seed, (), replace(request, mood=False), config)
+
+
+def _similar(
+    library: SongLibrary,
+    seed_vector: np.ndarray,
+    seed_of: Callable[[], Song],
+    also: tuple[str, ...],
+    request: SimilarRequest,
+    config: SimilarityConfig,
+) -> list[Pick]:
     rules = SimilarRules(
         duplicates=config.duplicate_rule(),
         max_per_artist=config.max_songs_per_artist if request.eliminate_duplicates else None,
@@ -52,10 +75,8 @@ def similar_tracks(*, library: SongLibrary, request: SimilarRequest, config: Sim
     pool = request.n * (POOL_PER_RESULT_FILTERED if filtered else 1) + POOL_MARGIN
     max_pool = min(len(library), max(MIN_MAX_POOL, MAX_POOL_PER_RESULT * request.n))
     while True:
-        # The seed's own row is read with its neighbours': one database query per round.
-        candidates = library.nearest(seed_vector, min(pool, max_pool), also=[request.item_id])
-        seed = library.song(request.item_id)
-        picks = algorithm(seed=seed, candidates=candidates, rules=rules, n=request.n)
+        candidates = library.nearest(seed_vector, min(pool, max_pool), also=also)
+        picks = algorithm(seed=seed_of(), candidates=candidates, rules=rules, n=request.n)
         if len(picks) >= request.n or pool >= max_pool:
             return picks
         pool *= 2

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from similarity import api, views
+from similarity import api, api_artists, views
 
 urlpatterns = [
     path("api/search_tracks", api.search_tracks, name="search-tracks"),
     path("api/search_artists", api.search_artists, name="search-artists"),
     path("api/track", api.track, name="track"),
     path("api/similar_tracks", api.similar, name="similar-tracks"),
+    path("api/mood_centroids", api.mood_centroids, name="mood-centroids"),
+    path("api/similar_artists", api_artists.similar_artists, name="similar-artists"),
     path("api/max_distance", api.max_distance, name="max-distance"),
     path("api/find_path", api.path, name="find-path"),
     path("api/alchemy", api.alchemy, name="alchemy"),

@@ -27,6 +27,7 @@ from schemathesis.checks import (
 
 from analysis.models import Embedding, Track, TrackAnalysis
 from audiomuse.celery import app as celery_app
+from similarity import derived_cache
 from similarity import library as library_module
 from tests.similarity.conftest import QuietIndexManager, build_library
 
@@ -49,6 +50,8 @@ def live_library(transactional_db, live_server, local_music_dir, monkeypatch):
     """The small analysed library, committed so the live server's threads see it, with its own index manager."""
     manager = QuietIndexManager()
     monkeypatch.setattr(library_module, "index_manager", manager)
+    monkeypatch.setattr(derived_cache, "index_manager", manager)
+    derived_cache.clear_all()  # fitted for another test's library
     library = build_library()
     yield library
     manager.close()

@@ -20,6 +20,7 @@ from common.config import setting
 from playlists.errors import InvalidPlaylist
 from scheduling.errors import TaskConflict, TaskNotActive, TaskNotFound
 from similarity.errors import (
+    ArtistNotFound,
     IndexNotReady,
     InvalidSimilarityRequest,
     MediaServerRejected,
@@ -40,6 +41,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     InvalidSimilarityRequest: status.HTTP_400_BAD_REQUEST,
     InvalidPlaylist: status.HTTP_400_BAD_REQUEST,
     TrackNotFound: status.HTTP_404_NOT_FOUND,
+    ArtistNotFound: status.HTTP_404_NOT_FOUND,
     NothingFound: status.HTTP_404_NOT_FOUND,
     NoPlayHistory: status.HTTP_400_BAD_REQUEST,
     MediaServerRejected: status.HTTP_400_BAD_REQUEST,

@@ -330,7 +330,15 @@ def _track_from(item: dict) -> Track:
         year=item.get("ProductionYear"),
         path=item.get("Path"),
         album_id=str(item["AlbumId"]) if item.get("AlbumId") else None,
+        artist_id=_first_id(item.get("ArtistItems")) or _first_id(item.get("AlbumArtists")),
     )
+
+
+def _first_id(pairs: object) -> str | None:
+    """The Id of the first {Name, Id} pair of ArtistItems / AlbumArtists, if any."""
+    if isinstance(pairs, list) and pairs and isinstance(pairs[0], dict) and pairs[0].get("Id"):
+        return str(pairs[0]["Id"])
+    return None
 
 
 def _play_record_from(item: dict) -> PlayRecord:

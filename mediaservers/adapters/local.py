@@ -30,7 +30,7 @@ import mutagen
 
 from mediaservers.adapters.base import Capability, MediaServerAdapter
 from mediaservers.adapters.download import copy_file
-from mediaservers.adapters.records import Album, PlaylistInfo, Track, year_from
+from mediaservers.adapters.records import Album, PlaylistInfo, Track, artist_id_from_name, year_from
 from mediaservers.errors import MediaServerNotFound, MediaServerUnavailable
 
 logger = logging.getLogger("mediaservers")
@@ -144,6 +144,7 @@ class LocalFolderAdapter(MediaServerAdapter):
             year=year,
             path=str(path),
             album_id=stable_id(album_key),
+            artist_id=artist_id_from_name(artist),
         )
         order = (_number(tags.get("discnumber")), _number(tags.get("tracknumber")), relative)
         return track, order, stat.st_mtime

@@ -37,7 +37,7 @@ from mediaservers.errors import MediaServerConfigError, MediaServerError, MediaS
 
 PAGE_SIZE = 500
 ALBUM_TAGS = "tags:lya"  # album, year, artist
-TRACK_TAGS = "tags:aldyueAti"  # artist, album, duration, year, url, album_id, roles, tracknum, disc
+TRACK_TAGS = "tags:aldyueAtis"  # artist, album, duration, year, url, album_id, roles, tracknum, disc, artist_id
 HISTORY_TAGS = "tags:aO"  # artist, playcount
 
 
@@ -207,4 +207,5 @@ def _track_from(item: dict) -> Track:
         year=year_from(item.get("year")),
         path=_path_from_url(item.get("url")),
         album_id=str(item["album_id"]) if item.get("album_id") not in (None, "") else None,
+        artist_id=str(item["artist_id"]) if item.get("artist_id") not in (None, "") else None,
     )

@@ -37,7 +37,15 @@ from mpd import ConnectionError as MPDConnectionError
 
 from mediaservers.adapters.base import Capability, MediaServerAdapter, MediaServerUser
 from mediaservers.adapters.download import copy_file
-from mediaservers.adapters.records import Album, PlaylistInfo, PlayRecord, Track, parse_datetime, year_from
+from mediaservers.adapters.records import (
+    Album,
+    PlaylistInfo,
+    PlayRecord,
+    Track,
+    artist_id_from_name,
+    parse_datetime,
+    year_from,
+)
 from mediaservers.adapters.resilience import call_with_retries
 from mediaservers.errors import MediaServerAuthError, MediaServerError, MediaServerNotFound, MediaServerUnavailable
 
@@ -310,6 +318,7 @@ def _track_from(song: dict) -> Track:
         year=year_from(_first(song.get("date")) or _first(song.get("originaldate"))),
         path=uri,
         album_id=album_id_for(song),
+        artist_id=artist_id_from_name(artist),
     )
 
 

@@ -326,6 +326,7 @@ def _track_from(song: dict, album: dict) -> Track:
         year=song.get("year"),
         path=song.get("path"),
         album_id=str(song["albumId"]) if song.get("albumId") else None,
+        artist_id=str(song["artistId"]) if song.get("artistId") else None,
     )
 
 

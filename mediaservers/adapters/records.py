@@ -5,8 +5,11 @@ Plain frozen dataclasses, the same for every server; ``base.MediaServerAdapter``
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+
+NAME_ARTIST_ID_PREFIX = "name-"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,20 @@ class Track:
     year: int | None
     path: str | None
     album_id: str | None = None
+    # The server's id of the track's artist (Jellyfin/Emby ArtistItems, Navidrome artistId, Lyrion
+    # artist_id); servers without artist ids (MPD, local files) get ``artist_id_from_name(artist)``.
+    artist_id: str | None = None
+
+
+def artist_id_from_name(name: str) -> str | None:
+    """A stable artist id for servers that have none: 'name-' and 16 hex digits of the name's SHA-1.
+
+    The same name always gives the same id (case and surrounding spaces ignored); None for no name.
+    """
+    folded = name.strip().casefold()
+    if not folded:
+        return None
+    return NAME_ARTIST_ID_PREFIX + hashlib.sha1(folded.encode("utf-8")).hexdigest()[:16]
 
 
 def year_from(value: object) -> int | None:

@@ -63,6 +63,18 @@ def test_album_tracks_come_in_order_with_metadata(backend):
         assert track.path
 
 
+def test_tracks_carry_one_artist_id_per_artist(backend):
+    """The server's own artist ids (a hash of the name where the server has none): similar_artists is asked by them."""
+    tracks = [track for track in backend.adapter().iter_tracks() if track.artist]  # untagged: the server decides
+
+    ids_by_artist: dict[str, set] = {}
+    for track in tracks:
+        assert track.artist_id, f"{track.title} has no artist id"
+        ids_by_artist.setdefault(track.artist, set()).add(track.artist_id)
+    assert all(len(ids) == 1 for ids in ids_by_artist.values()), ids_by_artist
+    assert len({next(iter(ids)) for ids in ids_by_artist.values()}) == len(ids_by_artist)
+
+
 def test_iter_tracks_lists_the_whole_library(backend):
     adapter = backend.adapter()
     by_album = {track.id for album in adapter.iter_albums() for track in adapter.album_tracks(album.id)}

@@ -17,8 +17,8 @@ import pytest
 from django.utils import timezone
 
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track, TrackAnalysis
+from similarity import derived_cache, services
 from similarity import library as library_module
-from similarity import services
 from similarity.index_manager import IndexManager
 
 STYLES = ("rock", "jazz", "electronic")
@@ -43,6 +43,8 @@ def index_manager(monkeypatch):
     """A fresh manager per test: the process-wide one would keep a previous test's index."""
     manager = QuietIndexManager()
     monkeypatch.setattr(library_module, "index_manager", manager)
+    monkeypatch.setattr(derived_cache, "index_manager", manager)
+    derived_cache.clear_all()  # fitted for another test's library
     yield manager
     manager.close()
 
@@ -50,6 +52,11 @@ def index_manager(monkeypatch):
 def hex_id(text: str) -> str:
     """Jellyfin-style 32-hex ids."""
     return hashlib.md5(text.encode()).hexdigest()
+
+
+def artist_id_of(artist: str) -> str:
+    """The Jellyfin-style artist id the library's tracks carry for ``artist``."""
+    return hex_id(f"artist:{artist}")
 
 
 @dataclass
@@ -72,8 +79,9 @@ def add_track(
     library: Library, name: str, *, title: str, artist: str, album: str, style: str, vector, analysed=True
 ) -> Track:
     track = Track.objects.create(
-        item_id=hex_id(name), server_type="jellyfin", title=title, author=artist, album=album, album_artist=artist
-    )
+        item_id=hex_id(name), server_type="jellyfin", title=title, author=artist, artist_id=artist_id_of(artist),
+        album=album, album_artist=artist,
+    )  # fmt: skip
     library.ids[name] = track.item_id
     if not analysed:
         return track

@@ -135,3 +135,24 @@ def test_loose_numbers_never_fail(token_client, library, extra):
     response = alchemy(token_client, body)
     assert response.status_code == 200
     assert 1 <= len(response.json()["results"]) <= 5
+
+
+def test_artist_inputs_show_their_components_and_filtered_rows_their_place(token_client, library):
+    from tests.similarity.conftest import artist_id_of
+
+    body = alchemy(
+        token_client,
+        {"items": [item(artist_id_of("Jazz Artist 2"), kind="artist"), item(library.ids["jazz-0-1"], op="SUBTRACT")],
+         "n": 5, "subtract_distance": 2.0, "temperature": 0},
+    ).json()  # fmt: skip
+
+    artist_point, *components = body["add_points"]
+    assert artist_point["type"] == "artist" and artist_point["author"] == "Jazz Artist 2"
+    assert components and all(point["is_artist_component"] for point in components)
+    assert [point["item_id"] for point in components] == [
+        f"{artist_id_of('Jazz Artist 2')}_comp{number}" for number in range(len(components))
+    ]
+    assert sum(point["weight"] for point in components) == pytest.approx(1.0, abs=0.01)
+    assert all(len(point["embedding_2d"]) == 2 for point in components)
+    assert body["sub_points"][0]["item_id"] == library.ids["jazz-0-1"]
+    assert body["filtered_out"] and all(len(row["embedding_2d"]) == 2 for row in body["filtered_out"])

@@ -72,6 +72,7 @@ class FakeJellyfin(FakeHttpServer):
         super().__init__()
         self.catalog = catalog
         self.validate = validate
+        self.artist_ids: dict[str, str] = {}
         self.users = {
             "alice": FakeUser("alice", self.new_id("user:alice"), "alice-token", admin=True),
             "bob": FakeUser("bob", self.new_id("user:bob"), "bob-token", admin=False),
@@ -91,6 +92,12 @@ class FakeJellyfin(FakeHttpServer):
 
     def new_id(self, seed: str) -> str:
         return _hex_id(seed)
+
+    def artist_id(self, name: str) -> str:
+        """One id per artist name, the same on every call (Emby numbers them on first sight)."""
+        if name not in self.artist_ids:
+            self.artist_ids[name] = self.new_id(f"artist:{name}")
+        return self.artist_ids[name]
 
     def add_routes(self) -> None:
         self.route("GET", "/Users", self.get_users)
@@ -267,7 +274,7 @@ class FakeJellyfin(FakeHttpServer):
             "UserData": self.user_data(self.album_ids[album.key], user),
             "Artists": [album.artist] if album.artist else [],
             "AlbumArtist": album.artist,
-            "AlbumArtists": [{"Name": album.artist, "Id": self.new_id(f"artist:{album.artist}")}],
+            "AlbumArtists": [{"Name": album.artist, "Id": self.artist_id(album.artist)}],
             "LocationType": "FileSystem",
         }
         if album.year:
@@ -289,9 +296,13 @@ class FakeJellyfin(FakeHttpServer):
             "Type": "Audio",
             "UserData": self.user_data(track_id, user),
             "Artists": [track.artist] if track.artist else [],
+            "ArtistItems": [{"Name": track.artist, "Id": self.artist_id(track.artist)}] if track.artist else [],
             "Album": track.album,
             "AlbumId": self.album_ids[track.album_key],
             "AlbumArtist": track.album_artist,
+            "AlbumArtists": [{"Name": track.album_artist, "Id": self.artist_id(track.album_artist)}]
+            if track.album_artist
+            else [],
             "MediaType": "Audio",
             "LocationType": "FileSystem",
         }

@@ -2,7 +2,7 @@
 
 Copies the CLI's shapes: ``[command, start, count, "tag:value", ...]`` in,
 ``{"id", "method", "params", "result": {"count", "<command>_loop": [...]}}``
-out; album tags l/y/a, track tags a/l/d/y/u/e/A/t/i/O (see the CLI docs);
+out; album tags l/y/a, track tags a/l/d/y/u/e/s/A/t/i/O (see the CLI docs);
 ``sort:new`` capped at the "browseagelimit" preference (100); playlists via
 ``playlists new|edit|delete|tracks``; optional HTTP basic auth.
 """
@@ -26,6 +26,8 @@ class FakeLyrion(FakeHttpServer):
         self.album_ids = {album.key: 100 + album.key for album in catalog.albums}
         self.track_ids = {track.key: 1000 + track.key for track in catalog.tracks}
         self.tracks_by_id = {self.track_ids[t.key]: t for t in catalog.tracks}
+        artist_names = sorted({t.artist or "No Artist" for t in catalog.tracks})
+        self.artist_ids = {name: 10 + number for number, name in enumerate(artist_names)}  # LMS numbers them
         self.playcounts: dict[int, int] = {}
         self.playlists: dict[int, dict] = {}
         self._next_playlist = 500
@@ -108,6 +110,7 @@ class FakeLyrion(FakeHttpServer):
             "y": ("year", str(track.year or 0)),
             "u": ("url", Path(track.path).as_uri() if track.path else f"db:track.id={track_id}"),
             "e": ("album_id", self.album_ids[track.album_key]),
+            "s": ("artist_id", self.artist_ids[track.artist or "No Artist"]),
             "A": ("albumartist", track.album_artist),
             "t": ("tracknum", str(track.track_number or "")),
             "O": ("playcount", self.playcounts.get(track_id, 0)),

@@ -155,6 +155,7 @@ class FakeNavidrome(FakeHttpServer):
             "playCount": count,
             "created": _time(track.created),
             "albumId": self.album_ids[track.album_key],
+            "artistId": _id(f"artist:{track.artist}"),
             "type": "music",
             "isVideo": False,
             "displayAlbumArtist": track.album_artist or "[Unknown Artist]",
