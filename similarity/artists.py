@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 from similarity import selectors
 from similarity.derived import DerivedKind, DerivedModelManager
 from similarity.engine.artists import ArtistModel, artist_model_from_bytes, artist_model_to_bytes, fit_artist_model
@@ -25,3 +27,4 @@ ARTIST_MODEL = DerivedKind(
     not_ready_message="The artist model is not fitted yet: run an analysis first.",
 )
 artist_models = DerivedModelManager(ARTIST_MODEL)
+atexit.register(artist_models.close)

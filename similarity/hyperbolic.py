@@ -3,6 +3,7 @@ held by every process, asked for similar / roots / niche songs and browsed as a 
 
 from __future__ import annotations
 
+import atexit
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ HYPERBOLIC_MODEL = DerivedKind(
     not_ready_message="The hyperbolic model is not fitted yet: run an analysis first.",
 )
 hyperbolic_models = DerivedModelManager(HYPERBOLIC_MODEL)
+atexit.register(hyperbolic_models.close)
 
 
 def hyperbolic_mode(text: str) -> HyperbolicMode:

@@ -53,7 +53,9 @@ class StoredModelManager(Generic[Loaded]):
 
     @property
     def name(self) -> str:
-        assert self._name is not None, "subclasses without a fixed name override name"
+        """What the reload messages for this model carry."""
+        if self._name is None:
+            raise NotImplementedError("a manager without a fixed name overrides name")
         return self._name
 
     def stored_version(self) -> int | None:

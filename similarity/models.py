@@ -58,7 +58,7 @@ class DerivedModel(models.Model):
     data = models.BinaryField()
     version = models.PositiveBigIntegerField(default=1)
     index_version = models.PositiveBigIntegerField(default=0)
-    size = models.PositiveIntegerField(help_text="Number of tracks the model was fitted on.")
+    size = models.PositiveIntegerField(help_text="Entries in the model: tracks (hyperbolic) or artists (artists).")
     fit_seconds = models.FloatField(default=0.0)
     fitted_at = models.DateTimeField(auto_now=True)
 
