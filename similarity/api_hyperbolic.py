@@ -58,7 +58,7 @@ def hyperbolic_similar_songs(request):
     limit = int_param(data.get("limit"), HYPERBOLIC_DEFAULT_LIMIT, minimum=1, maximum=MAX_HYPERBOLIC_RESULTS)
     spread = _radial_spread(data.get("radial_spread"))
     answer = hyperbolic.hyperbolic_similar(
-        item_id=item_id, mode=mode, limit=limit, radial_spread=spread, top_n_moods=similarity_config().top_n_moods
+        item_id=item_id, mode=mode, limit=limit, radial_spread=spread, config=similarity_config()
     )
     return Response(
         {

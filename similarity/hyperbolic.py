@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from similarity import selectors
+from similarity.config import SimilarityConfig
 from similarity.derived import DerivedKind, DerivedModelManager
+from similarity.engine.filters import cap_per_artist, drop_same_songs
 from similarity.engine.hyperbolic import (
+    MAX_LIMIT,
     HyperbolicError,
     HyperbolicMode,
     HyperbolicModel,
@@ -21,10 +24,13 @@ from similarity.engine.hyperbolic import (
     hyperbolic_neighbours,
     hyperbolic_tree,
 )
+from similarity.engine.songs import Pick
 from similarity.errors import InvalidSimilarityRequest, TrackNotFound
-from similarity.rows import song_row
+from similarity.library import SongLibrary
 
 ROOT_NODE_ID = "root"
+# Candidates read per wanted song before copies and the artist cap are removed.
+POOL_PER_RESULT = 4
 TREE_NAME = "Hyperbolic Explorer"
 
 
@@ -116,9 +122,10 @@ class HyperbolicAnswer:
 
 
 def hyperbolic_similar(
-    *, item_id: str, mode: HyperbolicMode, limit: int, radial_spread: float, top_n_moods: int
+    *, item_id: str, mode: HyperbolicMode, limit: int, radial_spread: float, config: SimilarityConfig
 ) -> HyperbolicAnswer:
-    """Song rows (``distance`` is the Poincaré distance to the seed, plus ``hyperbolic_radius``), best first.
+    """Song rows (``distance`` is the Poincaré distance to the seed, plus ``hyperbolic_radius``), best first,
+    without copies of one song and with at most MAX_SONGS_PER_ARTIST per artist, as similar_tracks.
 
     IndexNotReady (503) before the model is fitted; TrackNotFound for a seed the model does not hold.
     """
@@ -127,19 +134,21 @@ def hyperbolic_similar(
         seed_index = model.index_of(item_id)
     except HyperbolicError:
         raise TrackNotFound(f"Track {item_id} was not found or is not analysed") from None
-    found = hyperbolic_neighbours(model, seed_index=seed_index, mode=mode, limit=limit, radial_spread=radial_spread)
-    item_ids = [model.item_ids[index] for index in found.indices]
-    details = selectors.track_details(item_ids=item_ids)
-    moods = selectors.track_moods(item_ids=item_ids)
+    pool = min(limit * POOL_PER_RESULT, MAX_LIMIT)
+    found = hyperbolic_neighbours(model, seed_index=seed_index, mode=mode, limit=pool, radial_spread=radial_spread)
+    library = SongLibrary.current(config)
+    candidates = library.songs([item_id, *(model.item_ids[index] for index in found.indices)])
+    seed_signature = [song.signature for song in candidates[:1] if song.item_id == item_id]
+    kept = cap_per_artist(
+        drop_same_songs([song for song in candidates if song.item_id != item_id], taken=seed_signature),
+        cap=config.max_songs_per_artist,
+    )[:limit]
+    position = {model.item_ids[index]: rank for rank, index in enumerate(found.indices)}
+    picks = [Pick(song.item_id, float(found.distances[position[song.item_id]])) for song in kept]
     rows = [
-        {
-            **song_row(item_id=item_id, details=details[item_id], moods=moods.get(item_id, {}), distance=distance,
-                       top_n_moods=top_n_moods),
-            "hyperbolic_radius": round(float(radius), 6),
-        }
-        for item_id, distance, radius in zip(item_ids, found.distances, found.radii, strict=True)
-        if item_id in details  # a track deleted since the fit is left out
-    ]  # fmt: skip
+        {**row, "hyperbolic_radius": round(float(found.radii[position[row["item_id"]]]), 6)}
+        for row in library.rows(picks, top_n_moods=config.top_n_moods)
+    ]
     return HyperbolicAnswer(rows=rows, seed_radius=round(found.seed_radius, 6))
 
 
