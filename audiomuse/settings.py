@@ -345,6 +345,8 @@ VOYAGER_M = env_int("VOYAGER_M", 32, minimum=4, maximum=128)
 VOYAGER_EF_CONSTRUCTION = env_int("VOYAGER_EF_CONSTRUCTION", 400, minimum=10)
 VOYAGER_QUERY_EF = env_int("VOYAGER_QUERY_EF", 200, minimum=10)
 DB_FETCH_CHUNK_SIZE = env_int("DB_FETCH_CHUNK_SIZE", 1000, minimum=10)
+# Weight of the radial term in the hyperbolic roots / niche modes (similarity.engine.hyperbolic).
+HYPERBOLIC_RADIAL_SPREAD = env_float("HYPERBOLIC_RADIAL_SPREAD", 1.0, minimum=0.0, maximum=10.0)
 
 
 # --- Similar songs, song path, alchemy, sonic fingerprint ------------------------------------

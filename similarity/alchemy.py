@@ -7,15 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from similarity import selectors
-from similarity.artists import current_artists
+from similarity import artists, selectors
 from similarity.config import SimilarityConfig
 from similarity.engine.alchemy import centroid, project_2d, sample_by_temperature, split_by_subtract
 from similarity.engine.artists import ArtistComponent, artist_components
 from similarity.engine.filters import cap_per_artist
 from similarity.engine.similar import SimilarRules, prefilter
 from similarity.engine.songs import Metric, Pick, Song, distances_to, stack_vectors
-from similarity.errors import InvalidSimilarityRequest, TrackNotFound
+from similarity.errors import IndexNotReady, InvalidSimilarityRequest, TrackNotFound
 from similarity.library import SongLibrary
 
 # Inputs per request: a blend of more says nothing new, and each costs a lookup.
@@ -100,15 +99,20 @@ def _artists(items: Sequence[AlchemyItem]) -> dict[str, tuple[str, str, tuple[Ar
     wanted = [item.id for item in items if item.is_artist]
     if not wanted:
         return {}
-    fitted = current_artists.current()
+    directory = artists.artist_directories.current()
+    try:
+        model = artists.artist_models.current()
+    except IndexNotReady:
+        model = None  # fitted after each index rebuild; until then an artist is the mean of its songs
     found = {}
     for given in wanted:
-        key = fitted.directory.resolve(given)
-        if key is None or key not in fitted.model:
+        key = directory.resolve(given)
+        if key is None:
             found[given] = (given, given, ())
-        else:
-            components = artist_components(fitted.model, artist_key=key)
-            found[given] = (key, fitted.directory.artist_ids.get(key, key), components)
+            continue
+        has_components = model is not None and key in model
+        components = artist_components(model, artist_key=key) if has_components else ()
+        found[given] = (key, directory.artist_ids.get(key, key), components)
     return found
 
 

@@ -7,13 +7,15 @@ embeddings by ``artist_model_fit_from_db``; ``ArtistDirectory`` remembers,
 per artist, the media server's artist id (the one most of its tracks carry)
 so a client may ask by name or by that id, and gets the id back.
 
-Until the derived models are stored like the vector index, each process
-fits the model itself on first use and again whenever the loaded vector index
-changes version (``CurrentArtistModel``).
+A worker fits the model after each index rebuild and stores it
+(``ARTIST_MODEL``, similarity/derived.py); every process holds the newest in
+``artist_models``. The directory is read from the tracks table, once per
+loaded index version, in each process.
 """
 
 from __future__ import annotations
 
+import atexit
 from collections import Counter
 from dataclasses import dataclass
 
@@ -22,9 +24,17 @@ import numpy as np
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
 from common.config import setting
 from mediaservers.adapters.records import artist_id_from_name
+from similarity.derived import DerivedKind, DerivedModelManager
 from similarity.derived_cache import PerIndexVersion
-from similarity.engine.artists import ArtistModel, SimilarArtist, fit_artist_model, similar_artists
-from similarity.errors import ArtistNotFound, IndexNotReady
+from similarity.engine.artists import (
+    ArtistModel,
+    SimilarArtist,
+    artist_model_from_bytes,
+    artist_model_to_bytes,
+    fit_artist_model,
+    similar_artists,
+)
+from similarity.errors import ArtistNotFound
 
 MAX_SIMILAR_ARTISTS = 1000  # the engine's own bound on n
 MAX_EF_SEARCH = 10_000
@@ -62,33 +72,46 @@ class FittedArtists:
     directory: ArtistDirectory
 
 
-def artist_model_fit_from_db() -> ArtistModel:
-    """Fit the artist model from every analysed track that has an artist name; IndexNotReady when none has."""
-    return _fit_from_db()[0]
-
-
-def _fit_from_db() -> tuple[ArtistModel, ArtistDirectory]:
+def artist_model_fit_from_db() -> ArtistModel | None:
+    """Fit the artist model from every analysed track that has an artist name; None when none has."""
     rows = (
         Embedding.objects.exclude(track__author="")
         .order_by("track_id")
-        .values_list("track__item_id", "track__author", "track__artist_id", "vector")
+        .values_list("track__item_id", "track__author", "vector")
     )
     item_ids: list[str] = []
     authors: list[str] = []
-    ids_by_artist: dict[str, Counter] = {}
     vectors: list[np.ndarray] = []
-    for item_id, author, artist_id, vector in rows.iterator(chunk_size=setting("DB_FETCH_CHUNK_SIZE")):
+    for item_id, author, vector in rows.iterator(chunk_size=setting("DB_FETCH_CHUNK_SIZE")):
         item_ids.append(item_id)
         authors.append(author)
         vectors.append(np.asarray(vector, dtype=np.float32))
+    if not item_ids:
+        return None
+    embeddings = np.vstack(vectors) if vectors else np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+    return fit_artist_model(embeddings=embeddings, artist_keys=authors, track_ids=item_ids)
+
+
+ARTIST_MODEL = DerivedKind(
+    name="artists",
+    fit=artist_model_fit_from_db,
+    to_bytes=artist_model_to_bytes,
+    load=artist_model_from_bytes,
+    not_ready_message="The artist model is not fitted yet: run an analysis first.",
+)
+artist_models = DerivedModelManager(ARTIST_MODEL)
+atexit.register(artist_models.close)
+
+
+def artist_directory_from_db() -> ArtistDirectory:
+    """Every analysed artist's name and the media-server ids its tracks carry."""
+    ids_by_artist: dict[str, Counter] = {}
+    rows = Track.objects.exclude(author="").filter(embedding__isnull=False).values_list("author", "artist_id")
+    for author, artist_id in rows.iterator(chunk_size=setting("DB_FETCH_CHUNK_SIZE")):
         counter = ids_by_artist.setdefault(author, Counter())
         if artist_id:
             counter[artist_id] += 1
-    if not item_ids:
-        raise IndexNotReady("No analysed track has an artist yet: run an analysis first.")
-    embeddings = np.vstack(vectors) if vectors else np.zeros((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
-    model = fit_artist_model(embeddings=embeddings, artist_keys=authors, track_ids=item_ids)
-    return model, _directory(ids_by_artist)
+    return _directory(ids_by_artist)
 
 
 def _directory(ids_by_artist: dict[str, Counter]) -> ArtistDirectory:
@@ -105,12 +128,17 @@ def _directory(ids_by_artist: dict[str, Counter]) -> ArtistDirectory:
     return ArtistDirectory(artist_ids=artist_ids, by_id=by_id, by_folded_name=by_folded_name)
 
 
-def _fit_artists() -> FittedArtists:
-    model, directory = _fit_from_db()
-    return FittedArtists(model=model, directory=directory)
+artist_directories: PerIndexVersion[ArtistDirectory] = PerIndexVersion(artist_directory_from_db)
 
 
-current_artists: PerIndexVersion[FittedArtists] = PerIndexVersion(_fit_artists)
+class _CurrentArtists:
+    """The stored artist model with this process's directory (IndexNotReady (503) before either exists)."""
+
+    def current(self) -> FittedArtists:
+        return FittedArtists(model=artist_models.current(), directory=artist_directories.current())
+
+
+current_artists = _CurrentArtists()
 
 
 def similar_artist_rows(

@@ -1,9 +1,10 @@
-"""The vector index in this process's memory, kept current without restarts.
+"""Models stored in PostgreSQL (the vector index, the derived models), in this process's memory,
+kept current without restarts.
 
-Each process (gunicorn worker, Celery worker child) loads the stored index on
+Each process (gunicorn worker, Celery worker child) loads a stored model on
 first use and swaps in a new one when a rebuild is published on Redis. A
 background thread listens; if Redis is unreachable, a version check on access
-(at most every ``VERSION_CHECK_SECONDS``) keeps the index fresh anyway.
+(at most every ``VERSION_CHECK_SECONDS``) keeps the model fresh anyway.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import os
 import threading
 import time
+from typing import Generic, TypeVar
 
 import redis
 from django.db import close_old_connections, connection
@@ -27,12 +29,23 @@ logger = logging.getLogger(__name__)
 
 VERSION_CHECK_SECONDS = 2.0
 
+Loaded = TypeVar("Loaded")
 
-class IndexManager:
+
+class StoredModelManager(Generic[Loaded]):
+    """A model stored in PostgreSQL with a growing ``version``, held in this process's memory.
+
+    Subclasses say how to read the stored version and how to load the stored
+    row; ``name`` is what a reload message on ``RELOAD_CHANNEL`` carries.
+    """
+
+    not_ready_message = "Not built yet: run an analysis first."
+
     def __init__(self, name: str | None = None) -> None:
         self._name = name
         self._lock = threading.Lock()
-        self._loaded: LoadedIndex | None = None
+        self._loaded: Loaded | None = None
+        self._loaded_version: int | None = None
         self._checked_at = 0.0
         self._listener_pid: int | None = None
         self._listener: threading.Thread | None = None
@@ -40,48 +53,61 @@ class IndexManager:
 
     @property
     def name(self) -> str:
-        return self._name or setting("INDEX_NAME")
+        """What the reload messages for this model carry."""
+        if self._name is None:
+            raise NotImplementedError("a manager without a fixed name overrides name")
+        return self._name
 
-    def current(self) -> LoadedIndex:
-        """The loaded index; raises IndexNotReady when none has been built."""
+    def stored_version(self) -> int | None:
+        """The version in the database, or None when nothing is stored."""
+        raise NotImplementedError
+
+    def load_stored(self) -> tuple[Loaded, int] | None:
+        """The stored model, loaded, and its version; None when nothing is stored."""
+        raise NotImplementedError
+
+    def current(self) -> Loaded:
+        """The loaded model; raises IndexNotReady when none has been stored."""
         self._ensure_listener()
         listening = self._listener is not None and self._listener.is_alive()
         stale = time.monotonic() - self._checked_at > VERSION_CHECK_SECONDS
         if self._loaded is None or (stale and not listening):
             self.reload()
-        if self._loaded is None:
-            raise IndexNotReady("The similarity index is not built yet: run an analysis first.")
+        loaded = self._loaded
+        if loaded is None:
+            raise IndexNotReady(self.not_ready_message)
+        return loaded
+
+    def in_memory(self) -> Loaded | None:
+        """The model this process holds now, without reading the database (status pages)."""
         return self._loaded
 
     def reload(self) -> None:
-        """Load the stored index if its version differs from the one in memory."""
+        """Load the stored model if its version differs from the one in memory."""
         with self._lock:
             self._checked_at = time.monotonic()
-            row = VectorIndex.objects.filter(name=self.name).values("version").first()
-            if row is None:
-                self._loaded = None
+            version = self.stored_version()
+            if version is None:
+                self._loaded, self._loaded_version = None, None
                 return
-            if self._loaded is not None and self._loaded.version == row["version"]:
+            if self._loaded is not None and self._loaded_version == version:
                 return
-            stored = VectorIndex.objects.filter(name=self.name).first()
-            if stored is None:
-                self._loaded = None
-                return
-            self._loaded = LoadedIndex.from_bytes(bytes(stored.data), item_ids=stored.item_ids, version=stored.version)
-        logger.info("similarity.index.loaded", extra={"index": self.name, "version": stored.version})
+            stored = self.load_stored()
+            self._loaded, self._loaded_version = stored if stored is not None else (None, None)
+        logger.info("similarity.model.loaded", extra={"model": self.name, "version": self._loaded_version})
 
     def _ensure_listener(self) -> None:
         # Threads do not survive fork: start one per process, after the fork.
         if self._listener_pid == os.getpid():
             return
         self._listener_pid = os.getpid()
-        self._listener = threading.Thread(target=self._listen, name="index-reload", daemon=True)
+        self._listener = threading.Thread(target=self._listen, name=f"reload-{self.name}", daemon=True)
         self._listener.start()
 
     def close(self) -> None:
-        """Stop listening and drop the index (tests, interpreter exit)."""
+        """Stop listening and drop the model (tests, interpreter exit)."""
         self._stopped.set()
-        self._loaded = None
+        self._loaded, self._loaded_version = None, None
 
     def _listen(self) -> None:
         """Follow reload messages until closed, reconnecting after Redis outages."""
@@ -98,7 +124,7 @@ class IndexManager:
                         self._reload_from_thread()
                 pubsub.close()
             except redis.RedisError as exc:
-                logger.debug("similarity.index.listener_reconnecting", extra={"error": str(exc)})
+                logger.debug("similarity.model.listener_reconnecting", extra={"error": str(exc)})
                 self._stopped.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
 
@@ -107,9 +133,29 @@ class IndexManager:
         try:
             self.reload()
         except Exception:
-            logger.exception("similarity.index.reload_failed")
+            logger.exception("similarity.model.reload_failed", extra={"model": self.name})
         finally:
             connection.close()
+
+
+class IndexManager(StoredModelManager[LoadedIndex]):
+    """The vector index named ``name`` (default: the INDEX_NAME setting)."""
+
+    not_ready_message = "The similarity index is not built yet: run an analysis first."
+
+    @property
+    def name(self) -> str:
+        return self._name or setting("INDEX_NAME")
+
+    def stored_version(self) -> int | None:
+        return VectorIndex.objects.filter(name=self.name).values_list("version", flat=True).first()
+
+    def load_stored(self) -> tuple[LoadedIndex, int] | None:
+        stored = VectorIndex.objects.filter(name=self.name).first()
+        if stored is None:
+            return None
+        loaded = LoadedIndex.from_bytes(bytes(stored.data), item_ids=stored.item_ids, version=stored.version)
+        return loaded, stored.version
 
 
 index_manager = IndexManager()

@@ -45,3 +45,22 @@ class TrackSearch(models.Model):
 
     def __str__(self) -> str:
         return f"search text of {self.track_id}"
+
+
+class DerivedModel(models.Model):
+    """A model fitted from the embeddings after each index rebuild (the artist mixtures, the hyperbolic ball).
+
+    One row per ``kind``; ``version`` grows with every fit; ``index_version`` is the vector
+    index version it was fitted from, so a fit already done for that index is not repeated.
+    """
+
+    kind = models.CharField(max_length=32, unique=True)
+    data = models.BinaryField()
+    version = models.PositiveBigIntegerField(default=1)
+    index_version = models.PositiveBigIntegerField(default=0)
+    size = models.PositiveIntegerField(help_text="Entries in the model: tracks (hyperbolic) or artists (artists).")
+    fit_seconds = models.FloatField(default=0.0)
+    fitted_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} model v{self.version} ({self.size} tracks)"

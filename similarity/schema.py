@@ -122,3 +122,75 @@ CREATED_PLAYLIST = OpenApiResponse(
     ),
     description="{message, playlist_id, mapped, skipped}",
 )
+
+_INTEGER = {"type": "integer"}
+_BOOLEAN = {"type": "boolean"}
+HYPERBOLIC_REQUEST = _object(
+    {
+        "item_id": _TEXT,
+        "mode": {"type": "string", "enum": ["similar", "roots", "niche"]},
+        "limit": _INTEGER,
+        "radial_spread": _NUMBER,
+    },
+    required=("item_id",),
+)
+HYPERBOLIC_SONG_ROW = _object(
+    {**SONG_ROW["properties"], "hyperbolic_radius": _NUMBER},
+    required=(*SONG_ROW["required"], "hyperbolic_radius"),
+)
+HYPERBOLIC_SIMILAR = OpenApiResponse(
+    response=_object(
+        {
+            "results": {"type": "array", "items": HYPERBOLIC_SONG_ROW},
+            "count": _INTEGER,
+            "mode": _TEXT,
+            "seed_radius": _NUMBER,
+            "seed_item_id": _TEXT,
+            "radial_spread": _NUMBER,
+        }
+    ),
+    description="{results: [song row + hyperbolic_radius; distance is the Poincaré distance], count, mode, "
+    "seed_radius, seed_item_id, radial_spread}",
+)
+_TREE_ITEM = _object(
+    {"id": _TEXT, "name": _TEXT, "type": {"type": "string", "enum": ["folder", "track"]}, "children_count": _INTEGER},
+)
+HYPERBOLIC_TREE = OpenApiResponse(
+    response=_object({"node": _object({**_TREE_ITEM["properties"], "items": {"type": "array", "items": _TREE_ITEM}})}),
+    description="{node: {id, name, type, children_count, items: [{id, name, type, children_count, item_id, ...}]}}",
+)
+HYPERBOLIC_WARMUP = OpenApiResponse(
+    response=_object({"loaded": _BOOLEAN, "expiry_seconds": _INTEGER}), description="{loaded, expiry_seconds}"
+)
+HYPERBOLIC_WARMUP_STATUS = OpenApiResponse(
+    response=_object({"active": _BOOLEAN, "seconds_remaining": _INTEGER}), description="{active, seconds_remaining}"
+)
+HYPERBOLIC_CACHE_STATUS = OpenApiResponse(
+    response=_object(
+        {
+            "ok": _BOOLEAN,
+            "n_bands": {"type": "integer", "nullable": True},
+            "node_count": _INTEGER,
+            "track_count": _INTEGER,
+            "reason": _TEXT,
+        },
+        required=("ok", "n_bands", "node_count", "track_count"),
+    ),
+    description="{ok, n_bands, node_count, track_count, reason?}",
+)
+SEM_GROVE_REQUEST = _object({"item_id": _TEXT, "limit": _INTEGER}, required=("item_id",))
+SEM_GROVE = OpenApiResponse(
+    response=_object(
+        {
+            "results": {
+                "type": "array",
+                "items": _object(
+                    {**SONG_ROW["properties"], "similarity": _NUMBER, "is_seed": _BOOLEAN},
+                    required=(*SONG_ROW["required"], "similarity", "is_seed"),
+                ),
+            },
+            "count": _INTEGER,
+        }
+    ),
+    description="{results: [song row + similarity (1 - cosine distance), is_seed; the seed first], count}",
+)

@@ -10,7 +10,8 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 from pgvector.django import CosineDistance
 
-from analysis.models import Embedding, Track
+from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
+from common.config import setting
 from similarity.models import TrackSearch
 from similarity.rows import mood_vector_text, other_features_text
 from similarity.sql import Fold
@@ -30,6 +31,36 @@ def nearest_by_pgvector(
         .values_list("track__item_id", "distance")
     )[:k]
     return [(item_id, float(distance)) for item_id, distance in rows]
+
+
+@dataclass(frozen=True)
+class EmbeddingMatrix:
+    """Every analysed track: item_ids and authors one per row of vectors: np.ndarray [shape=(n, 200), float32]."""
+
+    item_ids: tuple[str, ...]
+    authors: tuple[str, ...]
+    vectors: np.ndarray
+
+
+def all_embeddings() -> EmbeddingMatrix:
+    """Every stored embedding in track order, read in chunks so a large library never sits in one result set."""
+    rows = Embedding.objects.order_by("track_id").values_list("track__item_id", "track__author", "vector")
+    chunk_size = setting("DB_FETCH_CHUNK_SIZE")
+    item_ids: list[str] = []
+    authors: list[str] = []
+    chunks: list[np.ndarray] = []
+    batch: list[np.ndarray] = []
+    for item_id, author, vector in rows.iterator(chunk_size=chunk_size):
+        item_ids.append(item_id)
+        authors.append(author)
+        batch.append(np.asarray(vector, dtype=np.float32))
+        if len(batch) >= chunk_size:
+            chunks.append(np.stack(batch))
+            batch = []
+    if batch:
+        chunks.append(np.stack(batch))
+    vectors = np.concatenate(chunks) if chunks else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+    return EmbeddingMatrix(item_ids=tuple(item_ids), authors=tuple(authors), vectors=vectors)
 
 
 # -- search -------------------------------------------------------------------------------

@@ -6,16 +6,17 @@ import logging
 import time
 from collections.abc import Sequence
 
-import numpy as np
 import redis
+from celery import current_app
 from django.db import transaction
 
-from analysis.models import EMBEDDING_DIMENSIONS, Embedding
+from analysis.models import EMBEDDING_DIMENSIONS
 from common.config import setting
 from mediaservers.adapters import MediaServerUser
 from playlists import services as playlists_services
 from playlists.models import PlaylistOrigin
 from playlists.services import PlaylistCreated
+from similarity import selectors
 from similarity.engine.vector_index import IndexParams, build_index_bytes
 from similarity.media import media_server
 from similarity.models import VectorIndex
@@ -23,6 +24,7 @@ from similarity.models import VectorIndex
 logger = logging.getLogger(__name__)
 
 RELOAD_CHANNEL = "audiomuse:index-updates"
+DERIVED_MODELS_FIT_TASK = "similarity.derived_models_fit"
 
 
 def vector_index_rebuild(*, name: str | None = None) -> VectorIndex | None:
@@ -32,7 +34,8 @@ def vector_index_rebuild(*, name: str | None = None) -> VectorIndex | None:
     """
     name = name or setting("INDEX_NAME")
     started = time.monotonic()
-    item_ids, vectors = _all_embeddings()
+    embeddings = selectors.all_embeddings()
+    item_ids, vectors = list(embeddings.item_ids), embeddings.vectors
     with transaction.atomic():
         if not item_ids:
             VectorIndex.objects.filter(name=name).delete()
@@ -46,26 +49,18 @@ def vector_index_rebuild(*, name: str | None = None) -> VectorIndex | None:
 
 
 def vector_index_rebuild_on_library_change(**_signal_kwargs) -> None:
-    """Receiver of analysis' ``library_changed``: searches see the tracks as they are now."""
+    """Receiver of analysis' ``library_changed``: searches see the tracks as they are now.
+
+    The derived models (artists, hyperbolic) are fitted by a worker once the new index is
+    committed; the analysis does not wait for them.
+    """
     vector_index_rebuild()
+    transaction.on_commit(derived_models_fit_enqueue)
 
 
-def _all_embeddings() -> tuple[list[str], np.ndarray]:
-    """Every (item_id, vector), read in chunks so a large library never sits in one result set."""
-    rows = Embedding.objects.order_by("track_id").values_list("track__item_id", "vector")
-    item_ids: list[str] = []
-    chunks: list[np.ndarray] = []
-    batch: list[np.ndarray] = []
-    for item_id, vector in rows.iterator(chunk_size=setting("DB_FETCH_CHUNK_SIZE")):
-        item_ids.append(item_id)
-        batch.append(np.asarray(vector, dtype=np.float32))
-        if len(batch) >= setting("DB_FETCH_CHUNK_SIZE"):
-            chunks.append(np.stack(batch))
-            batch = []
-    if batch:
-        chunks.append(np.stack(batch))
-    vectors = np.concatenate(chunks) if chunks else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
-    return item_ids, vectors
+def derived_models_fit_enqueue() -> None:
+    """Queue the fit of every derived model (similarity.tasks.derived_models_fit), by name."""
+    current_app.send_task(DERIVED_MODELS_FIT_TASK, queue="default")
 
 
 def _store(name: str, data: bytes, item_ids: list[str], seconds: float) -> VectorIndex:

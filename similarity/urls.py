@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from similarity import api, api_artists, views
+from similarity import api, api_artists, api_hyperbolic, views
 
 urlpatterns = [
     path("api/search_tracks", api.search_tracks, name="search-tracks"),
@@ -16,6 +16,12 @@ urlpatterns = [
     path("api/alchemy", api.alchemy, name="alchemy"),
     path("api/sonic_fingerprint/generate", api.fingerprint, name="sonic-fingerprint"),
     path("api/create_playlist", api.create_playlist, name="create-playlist"),
+    path("api/hyperbolic/similar", api_hyperbolic.hyperbolic_similar_songs, name="hyperbolic-similar"),
+    path("api/hyperbolic/tree", api_hyperbolic.hyperbolic_tree, name="hyperbolic-tree"),
+    path("api/hyperbolic/warmup", api_hyperbolic.hyperbolic_warmup, name="hyperbolic-warmup"),
+    path("api/hyperbolic/warmup/status", api_hyperbolic.hyperbolic_warmup_status, name="hyperbolic-warmup-status"),
+    path("api/hyperbolic/cache_status", api_hyperbolic.hyperbolic_cache_status, name="hyperbolic-cache-status"),
+    path("api/sem_grove/search", api_hyperbolic.sem_grove, name="sem-grove-search"),
     path("external/get_score", api.external_score, name="external-score"),
     path("external/get_embedding", api.external_embedding, name="external-embedding"),
     path("external/search", api.external_search, name="external-search"),

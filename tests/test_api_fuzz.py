@@ -27,9 +27,9 @@ from schemathesis.checks import (
 
 from analysis.models import Embedding, Track, TrackAnalysis
 from audiomuse.celery import app as celery_app
-from similarity import derived_cache
+from similarity import artists, derived_cache, hyperbolic
 from similarity import library as library_module
-from tests.similarity.conftest import QuietIndexManager, build_library
+from tests.similarity.conftest import QuietDerivedModelManager, QuietIndexManager, build_library, fit_derived_models
 
 EXAMPLES_PER_ROUTE = int(os.environ.get("AUDIOMUSE_FUZZ_EXAMPLES", "15"))
 SEED = int(os.environ.get("AUDIOMUSE_FUZZ_SEED", "20261204"))
@@ -47,14 +47,20 @@ WRITE_ROUTES = {
 
 @pytest.fixture
 def live_library(transactional_db, live_server, local_music_dir, monkeypatch):
-    """The small analysed library, committed so the live server's threads see it, with its own index manager."""
+    """The small analysed library, committed so the live server's threads see it, with its own index manager
+    and its derived models fitted."""
     manager = QuietIndexManager()
     monkeypatch.setattr(library_module, "index_manager", manager)
     monkeypatch.setattr(derived_cache, "index_manager", manager)
     derived_cache.clear_all()  # fitted for another test's library
+    derived = [QuietDerivedModelManager(artists.ARTIST_MODEL), QuietDerivedModelManager(hyperbolic.HYPERBOLIC_MODEL)]
+    monkeypatch.setattr(artists, "artist_models", derived[0])
+    monkeypatch.setattr(hyperbolic, "hyperbolic_models", derived[1])
     library = build_library()
+    fit_derived_models()
     yield library
-    manager.close()
+    for each in (manager, *derived):
+        each.close()
     celery_app.control.purge()  # the start routes queued jobs no worker of this test ran
 
 

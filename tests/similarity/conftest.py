@@ -17,8 +17,9 @@ import pytest
 from django.utils import timezone
 
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track, TrackAnalysis
-from similarity import derived_cache, services
+from similarity import artists, derived_cache, hyperbolic, services
 from similarity import library as library_module
+from similarity.derived import DerivedModelManager, derived_model_refit
 from similarity.index_manager import IndexManager
 
 STYLES = ("rock", "jazz", "electronic")
@@ -47,6 +48,40 @@ def index_manager(monkeypatch):
     derived_cache.clear_all()  # fitted for another test's library
     yield manager
     manager.close()
+
+
+class QuietDerivedModelManager(DerivedModelManager):
+    """A derived model read through the test's own connection, like QuietIndexManager."""
+
+    def _ensure_listener(self) -> None:
+        return None
+
+
+@pytest.fixture(autouse=True)
+def derived_model_managers(monkeypatch):
+    """Fresh managers of the artist and hyperbolic models per test (none fitted until ``fitted_models``)."""
+    managers = {
+        "artists": QuietDerivedModelManager(artists.ARTIST_MODEL),
+        "hyperbolic": QuietDerivedModelManager(hyperbolic.HYPERBOLIC_MODEL),
+    }
+    monkeypatch.setattr(artists, "artist_models", managers["artists"])
+    monkeypatch.setattr(hyperbolic, "hyperbolic_models", managers["hyperbolic"])
+    yield managers
+    for manager in managers.values():
+        manager.close()
+
+
+def fit_derived_models() -> None:
+    """What the worker does after an index rebuild: fit and store both derived models."""
+    for kind in (artists.ARTIST_MODEL, hyperbolic.HYPERBOLIC_MODEL):
+        derived_model_refit(kind=kind)
+
+
+@pytest.fixture
+def fitted_models(library) -> Library:
+    """The small library with its derived models fitted and stored."""
+    fit_derived_models()
+    return library
 
 
 def hex_id(text: str) -> str:

@@ -137,7 +137,8 @@ def test_loose_numbers_never_fail(token_client, library, extra):
     assert 1 <= len(response.json()["results"]) <= 5
 
 
-def test_artist_inputs_show_their_components_and_filtered_rows_their_place(token_client, library):
+def test_artist_inputs_show_their_components_and_filtered_rows_their_place(token_client, fitted_models):
+    library = fitted_models  # components come from the artist model the worker fits
     from tests.similarity.conftest import artist_id_of
 
     body = alchemy(

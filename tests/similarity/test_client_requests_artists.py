@@ -23,6 +23,12 @@ def read_like_navidrome(body) -> list[dict]:
     return body
 
 
+@pytest.fixture(autouse=True)
+def models_fitted(fitted_models):
+    """The worker has fitted the artist model after the library's index rebuild, as in production."""
+    return fitted_models
+
+
 def test_navidrome_artist_page_asks_by_navidromes_artist_id(token_client, library):
     # Artist info: artist=<Navidrome's artist id>, n from the plugin settings, no component matches.
     response = token_client.get(f"/api/similar_artists?artist={artist_id_of(SEED)}&include_component_matches=false&n=5")
