@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from similarity import api
+from similarity import api, api_library, api_lyrics, api_servers
 
 urlpatterns = [
     path("api/search_tracks", api.search_tracks, name="search-tracks"),
@@ -14,6 +14,12 @@ urlpatterns = [
     path("api/alchemy", api.alchemy, name="alchemy"),
     path("api/sonic_fingerprint/generate", api.fingerprint, name="sonic-fingerprint"),
     path("api/create_playlist", api.create_playlist, name="create-playlist"),
+    path("api/dashboard/summary", api_library.dashboard_summary, name="dashboard-summary"),
+    path("api/sync", api_library.sync, name="sync"),
+    path("api/servers", api_servers.servers, name="servers"),
+    path("api/config/defaults", api_servers.media_server_defaults, name="media-server-defaults"),
+    path("api/lyrics/search/text", api_lyrics.lyrics_search_text, name="lyrics-search-text"),
+    path("api/lyrics/stats", api_lyrics.lyrics_stats, name="lyrics-stats"),
     path("external/get_score", api.external_score, name="external-score"),
     path("external/get_embedding", api.external_embedding, name="external-embedding"),
     path("external/search", api.external_search, name="external-search"),

@@ -14,6 +14,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mediaservers.errors import UnknownServerSelection
 from playlists.errors import InvalidPlaylist
 from scheduling.errors import TaskConflict, TaskNotActive, TaskNotFound
 from similarity.errors import (
@@ -36,6 +37,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     IndexNotReady: status.HTTP_503_SERVICE_UNAVAILABLE,
     InvalidSimilarityRequest: status.HTTP_400_BAD_REQUEST,
     InvalidPlaylist: status.HTTP_400_BAD_REQUEST,
+    UnknownServerSelection: status.HTTP_400_BAD_REQUEST,
     TrackNotFound: status.HTTP_404_NOT_FOUND,
     NothingFound: status.HTTP_404_NOT_FOUND,
     NoPlayHistory: status.HTTP_400_BAD_REQUEST,
