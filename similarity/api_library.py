@@ -12,8 +12,7 @@ from common.api.params import bool_param, int_param, text_param
 from common.config import setting
 from mediaservers.permissions import KnownServerSelection
 from mediaservers.selection import configured_server
-from scheduling.models import TaskStatus
-from scheduling.selectors import task_running_time_seconds
+from scheduling.selectors import recent_top_level_tasks, task_running_time_seconds
 from similarity import schema
 from similarity.config import similarity_config
 from similarity.library_summary import library_summary
@@ -42,7 +41,6 @@ def dashboard_summary(request):
 
 
 def _recent_tasks() -> list[dict]:
-    tasks = TaskStatus.objects.filter(parent__isnull=True).order_by("-created_at")[:RECENT_TASKS]
     return [
         {
             "task_id": task.task_id,
@@ -52,7 +50,7 @@ def _recent_tasks() -> list[dict]:
             "note": str((task.details or {}).get("status_message", "")),
             "timestamp": task.created_at.isoformat(),
         }
-        for task in tasks
+        for task in recent_top_level_tasks(limit=RECENT_TASKS)
     ]
 
 
