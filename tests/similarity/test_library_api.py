@@ -206,3 +206,12 @@ def test_lyrics_search_is_refused_the_way_clients_expect(token_client):
 def test_lyrics_search_with_a_body_that_is_not_json_is_a_400(token_client):
     response = token_client.post("/api/lyrics/search/text", "not json", content_type="application/json")
     assert response.status_code == 400 and "error" in response.json()
+
+
+def test_summary_lists_the_latest_tasks_live(token_client, library, summary_cache):
+    from scheduling.models import TaskState, TaskStatus
+
+    main = TaskStatus.objects.create(task_id="main-1", task_type="main_analysis", status=TaskState.SUCCESS)
+    TaskStatus.objects.create(task_id="child-1", task_type="album_analysis", parent=main)
+    tasks = token_client.get("/api/dashboard/summary").json()["recent_tasks"]
+    assert [(task["task_id"], task["status"]) for task in tasks] == [("main-1", "SUCCESS")]
