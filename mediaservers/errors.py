@@ -60,3 +60,5 @@ class CapabilityNotSupported(MediaServerError):
 
 class UnknownServerSelection(ValueError):
     """A request names a media server we do not serve (``server``/``server_id``); the caller's input is at fault."""
+
+    retryable = False
