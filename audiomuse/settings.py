@@ -383,12 +383,19 @@ OPENAI_MODEL_NAME = env_str("OPENAI_MODEL_NAME", "gpt-4o-mini")
 
 # --- API ------------------------------------------------------------------------------
 
+# GET /api/sync without a token, for importers that send none (the SUB/WAVE importer): anyone who
+# can reach the server then reads every analysed track's tags.
+SYNC_WITHOUT_TOKEN = env_bool("SYNC_WITHOUT_TOKEN", False)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "common.api.auth.BearerTokenAuthentication",
         "common.api.auth.ApiSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "mediaservers.permissions.KnownServerSelection",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "audiomuse.api.parsers.StrictJSONParser",

@@ -56,3 +56,9 @@ class CapabilityNotSupported(MediaServerError):
         super().__init__(user_message)
         self.capability = capability
         self.user_message = user_message
+
+
+class UnknownServerSelection(ValueError):
+    """A request names a media server we do not serve (``server``/``server_id``); the caller's input is at fault."""
+
+    retryable = False

@@ -65,6 +65,11 @@ def last_main_task() -> TaskStatus | None:
     )
 
 
+def recent_top_level_tasks(*, limit: int) -> list[TaskStatus]:
+    """The latest tasks that no other task started, newest first."""
+    return list(TaskStatus.objects.filter(parent__isnull=True).order_by("-created_at")[:limit])
+
+
 def active_main_task() -> TaskStatus | None:
     return (
         TaskStatus.objects.filter(

@@ -194,3 +194,112 @@ SEM_GROVE = OpenApiResponse(
     ),
     description="{results: [song row + similarity (1 - cosine distance), is_seed; the seed first], count}",
 )
+
+
+# -- the library as a whole, servers, lyrics -----------------------------------------------------
+
+_NULLABLE_INTEGER = {"type": "integer", "nullable": True}
+_NULLABLE_NUMBER = {"type": "number", "nullable": True}
+_LABEL_COUNTS = {"type": "array", "items": _object({"label": _TEXT, "count": _INTEGER}, required=("label", "count"))}
+DASHBOARD_SUMMARY = OpenApiResponse(
+    response=_object(
+        {
+            "generated_at": _TEXT,
+            "stats_updated_at": _TEXT,
+            "content": _object(
+                {
+                    **{
+                        name: _INTEGER
+                        for name in (
+                            "total_songs", "distinct_artists", "distinct_albums", "known_songs", "analysed_songs",
+                            "embedded_songs", "unanalyzable_tracks", "clap_indexed",
+                        )
+                    },
+                    "moods_coverage": _LABEL_COUNTS,
+                    "top_genre": _LABEL_COUNTS,
+                    "tempo_profile": {"type": "object"},
+                }
+            ),
+            "recent_tasks": {"type": "array", "items": {"type": "object"}},
+            "workers": {"type": "array", "items": {"type": "object"}},
+            "queue_backlog": {"type": "array", "items": {"type": "object"}},
+            "cron": {"type": "array", "items": {"type": "object"}},
+        }
+    ),
+    description="{generated_at, stats_updated_at, content: {total_songs, distinct_artists, ...}, recent_tasks, ...}",
+)  # fmt: skip
+SYNC_TRACK = _object(
+    {
+        "id": _TEXT,
+        "fp": _TEXT,
+        "title": _TEXT,
+        "artist": _TEXT,
+        "album_artist": _TEXT,
+        "album": _TEXT,
+        "year": _NULLABLE_INTEGER,
+        "duration": _NULLABLE_NUMBER,
+        "tempo": _NULLABLE_NUMBER,
+        "key": _TEXT,
+        "scale": _TEXT,
+        "energy": _NULLABLE_NUMBER,
+        "mood_vector": _TEXT,
+        "other_features": _TEXT,
+        "rating": _NULLABLE_NUMBER,
+        "umap_x": _NULLABLE_NUMBER,
+        "umap_y": _NULLABLE_NUMBER,
+        "embedding": _NULLABLE_TEXT,
+    },
+    required=("id", "fp"),
+)
+SYNC_PAGE = OpenApiResponse(
+    response=_object(
+        {
+            "tracks": {"type": "array", "items": SYNC_TRACK},
+            "total_tracks": _INTEGER,
+            "provider_type": _TEXT,
+            "has_more": {"type": "boolean"},
+            "next_page": _NULLABLE_INTEGER,
+        }
+    ),
+    description="{tracks: [{id, title, artist, ..., fp, embedding?}], total_tracks, has_more, next_page, ...}",
+)
+SERVERS = OpenApiResponse(
+    response=_object(
+        {
+            "servers": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "server_id": _TEXT,
+                        "name": _TEXT,
+                        "server_type": _TEXT,
+                        "music_libraries": {"type": "array", "items": _TEXT},
+                        "is_default": {"type": "boolean"},
+                    }
+                ),
+            },
+            "default_id": _TEXT,
+            "multi_server_enabled": {"type": "boolean"},
+        }
+    ),
+    description="{servers: [{server_id, name, server_type, music_libraries, is_default}], default_id}",
+)
+SERVER_DEFAULTS = OpenApiResponse(
+    response=_object(
+        {"server_type": _TEXT, "default_user_id": _TEXT, "default_user": _TEXT}, required=("server_type",)
+    ),
+    description="{server_type, default_user_id (Jellyfin, Emby) or default_user (Navidrome)}",
+)
+LYRICS_REFUSAL = _object({"error": _TEXT, "results": {"type": "array", "items": {}}}, required=("error",))
+LYRICS_STATS = OpenApiResponse(
+    response=_object(
+        {
+            "lyrics_enabled": {"type": "boolean"},
+            "loaded": {"type": "boolean"},
+            "index_loaded": {"type": "boolean"},
+            "axis_loaded": {"type": "boolean"},
+            "song_count": _INTEGER,
+        }
+    ),
+    description="{lyrics_enabled: false, loaded, song_count}",
+)

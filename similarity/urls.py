@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from similarity import api, api_artists, api_hyperbolic, views
+from similarity import api, api_artists, api_hyperbolic, api_library, api_lyrics, api_servers, views
 
 urlpatterns = [
     path("api/search_tracks", api.search_tracks, name="search-tracks"),
@@ -22,6 +22,12 @@ urlpatterns = [
     path("api/hyperbolic/warmup/status", api_hyperbolic.hyperbolic_warmup_status, name="hyperbolic-warmup-status"),
     path("api/hyperbolic/cache_status", api_hyperbolic.hyperbolic_cache_status, name="hyperbolic-cache-status"),
     path("api/sem_grove/search", api_hyperbolic.sem_grove, name="sem-grove-search"),
+    path("api/dashboard/summary", api_library.dashboard_summary, name="dashboard-summary"),
+    path("api/sync", api_library.sync, name="sync"),
+    path("api/servers", api_servers.servers, name="servers"),
+    path("api/config/defaults", api_servers.media_server_defaults, name="media-server-defaults"),
+    path("api/lyrics/search/text", api_lyrics.lyrics_search_text, name="lyrics-search-text"),
+    path("api/lyrics/stats", api_lyrics.lyrics_stats, name="lyrics-stats"),
     path("external/get_score", api.external_score, name="external-score"),
     path("external/get_embedding", api.external_embedding, name="external-embedding"),
     path("external/search", api.external_search, name="external-search"),

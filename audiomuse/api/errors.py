@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from audiomuse.web_limits import is_statement_timeout
 from common.config import setting
+from mediaservers.errors import UnknownServerSelection
 from playlists.errors import InvalidPlaylist
 from scheduling.errors import TaskConflict, TaskNotActive, TaskNotFound
 from similarity.errors import (
@@ -40,6 +41,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     IndexNotReady: status.HTTP_503_SERVICE_UNAVAILABLE,
     InvalidSimilarityRequest: status.HTTP_400_BAD_REQUEST,
     InvalidPlaylist: status.HTTP_400_BAD_REQUEST,
+    UnknownServerSelection: status.HTTP_400_BAD_REQUEST,
     TrackNotFound: status.HTTP_404_NOT_FOUND,
     ArtistNotFound: status.HTTP_404_NOT_FOUND,
     NothingFound: status.HTTP_404_NOT_FOUND,

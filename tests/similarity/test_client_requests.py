@@ -1,4 +1,10 @@
-"""The exact requests of the Jellyfin plugin, Navidrome plugin and Lyrion mixer (docs/API.md), parsed as they parse."""
+"""The exact requests of AudioMuse-AI's clients (docs/API.md), written from their code and parsed as they parse.
+
+The Jellyfin plugin, the Navidrome plugin, the Lyrion mixer and plugin, wavio, the SUB/WAVE importer and
+beets. The sonic fingerprint requests (the Jellyfin plugin's user name without a token, the MusicServer's
+and the Lyrion plugin's calls without credentials) need a media server with play history: they are
+replayed against fake servers in test_fingerprint_api.py.
+"""
 
 import pytest
 
@@ -77,3 +83,106 @@ def test_clients_without_the_token_get_401(anonymous_client, library):
     assert response.status_code == 401
     assert response.json() == {"error": "Unauthorized"}
     assert anonymous_client.post("/api/alchemy", {}, format="json").status_code == 401
+
+
+# -- the newest clients: the library as a whole, servers, lyrics, config ------------------------
+
+
+def lyrion_decode(response):
+    """The Lyrion plugin reads any JSON; one carrying a non-empty ``error`` is a failure whatever the status."""
+    body = response.json()
+    if isinstance(body, dict) and body.get("error"):
+        return None, body["error"]
+    return body, None
+
+
+@pytest.mark.django_db
+def test_lyrion_plugin_library_summary_and_lyrics(token_client, library):
+    summary, error = lyrion_decode(token_client.get("/api/dashboard/summary"))
+    assert error is None and {"content", "workers", "recent_tasks"} <= set(summary)  # its live test's keys
+    content = summary["content"]
+    assert isinstance(content["distinct_albums"], int) and isinstance(content["distinct_artists"], int)
+    assert isinstance(content["clap_indexed"], int)
+    top = sorted(content["moods_coverage"], key=lambda mood: -mood["score"])[:3]  # its "top moods" line
+    assert [mood["label"] for mood in top] and all(isinstance(mood["score"], int) for mood in top)
+    _, error = lyrion_decode(
+        token_client.post("/api/lyrics/search/text", {"query": "love", "limit": 25}, format="json")
+    )
+    assert error and "no lyrics found" not in error.lower()  # shown as the error it is, not as "no match"
+
+
+@pytest.mark.django_db
+def test_wavio_connects_and_probes_its_features(token_client, library):
+    """probeFeatures: deployment-wide calls unscoped, then every scoped call carries the chosen server."""
+    servers = token_client.get("/api/servers").json()["servers"]
+    chosen = [server for server in servers if server["server_id"]]
+    assert len(chosen) == 1 and chosen[0]["is_default"] is True and chosen[0]["name"]
+    server = chosen[0]["server_id"]
+    config = token_client.get("/api/config").json()
+    assert isinstance(config["ai_model_provider"], str) and isinstance(config["mood_labels"], list)
+    assert config["mood_labels"] and all(isinstance(label, str) for label in config["mood_labels"])
+    assert token_client.get("/api/lyrics/stats").json()["lyrics_enabled"] is False  # lyrics search stays hidden
+    content = token_client.get("/api/dashboard/summary").json()["content"]
+    assert content["total_songs"] > 0 and content["clap_indexed"] == 0  # counts, never null
+    defaults = token_client.get("/api/config/defaults", {"server": server}).json()
+    assert defaults["server_type"] == "local"  # no per-user credentials for this type
+    artists = token_client.get("/api/search_artists", {"query": "a", "start": 0, "end": 1, "server": server})
+    assert artists.status_code == 200 and isinstance(artists.json(), list)
+
+
+@pytest.mark.django_db
+def test_wavio_scoped_calls_carry_the_server(token_client, library):
+    server = token_client.get("/api/servers").json()["default_id"]
+    seed, end = library.ids["rock-1-0"], library.ids["jazz-2-4"]
+    similar = token_client.get(
+        "/api/similar_tracks",
+        {"item_id": seed, "n": 20, "eliminate_duplicates": "true", "radius_similarity": "false", "server": server},
+    )
+    assert similar.status_code == 200 and [row["item_id"] for row in similar.json() if row["item_id"] != seed]
+    path = token_client.get(
+        "/api/find_path",
+        {"start_song_id": seed, "end_song_id": end, "max_steps": 10, "path_fix_size": "false",
+         "path_space": "audio", "mood_pct": 50, "server": server},
+    )  # fmt: skip
+    assert path.status_code == 200 and path.json()["path"][0]["item_id"] == seed
+    found = token_client.get(
+        "/api/search_tracks", {"search_query": "rock tune", "start": 0, "end": 10, "server": server}
+    )
+    assert found.status_code == 200 and all(row["item_id"] for row in found.json())
+    lyrics = token_client.post(
+        "/api/lyrics/search/text", {"query": "rain", "limit": 50, "server": server}, format="json"
+    )
+    assert lyrics.status_code == 400  # a refusal, as with lyrics disabled; the app never offers it here
+
+
+@pytest.mark.django_db
+def test_subwave_importer_reads_the_whole_library(token_client, library):
+    """import.mjs: pages of 500 without embeddings until has_more is false; provider_type checked on page 1."""
+    page, seen = 1, []
+    while True:
+        response = token_client.get(f"/api/sync?page={page}&limit=500&include_embeddings=false")
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+        body = response.json()
+        assert isinstance(body["tracks"], list)
+        if page == 1:
+            assert body["provider_type"].lower() in ("local", "navidrome", "jellyfin")
+        for track in body["tracks"]:
+            assert track["id"] and float(track["tempo"]) > 0
+            assert track["key"] and track["scale"] in ("major", "minor") and isinstance(track["energy"], float)
+            labels = dict(part.split(":") for part in track["mood_vector"].split(","))  # "label:score,..."
+            assert all(0.0 <= float(score) <= 1.0 for score in labels.values())
+            assert all(":" in part for part in track["other_features"].split(","))
+        seen += body["tracks"]
+        if not body["has_more"]:
+            break
+        page = body["next_page"] or page + 1
+    assert len(seen) == len(library.vectors)
+
+
+@pytest.mark.django_db
+def test_beets_plugin_reads_a_score_row(token_client, library):
+    item_id = library.ids["electronic-2-2"]
+    data = token_client.get("/external/get_score", {"id": item_id}).json()
+    assert float(data["energy"]) == 0.5 and float(data["tempo"]) == 120.0
+    assert (data["key"], data["scale"], data["item_id"]) == ("A", "minor", item_id)
+    assert data["mood_vector"].startswith("electronic:") and data["other_features"].startswith("danceable:")

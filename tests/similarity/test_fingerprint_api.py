@@ -16,6 +16,7 @@ from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
 from similarity import services
 from tests.mediaservers.fakes.catalog import Catalog
 from tests.mediaservers.fakes.jellyfin import FakeJellyfin
+from tests.mediaservers.fakes.lyrion import FakeLyrion
 
 NOW = datetime.now(tz=UTC)
 
@@ -136,3 +137,47 @@ def test_no_index_is_503(token_client, settings, tmp_path):
     settings.MEDIASERVER_TYPE = "local"
     settings.MUSIC_DIR = tmp_path
     assert generate(token_client, n=5).status_code == 503
+
+
+def test_the_jellyfin_plugin_sends_a_user_name_and_no_token(token_client, jellyfin, served):
+    """Its scheduled task asks for every user by name; the server's API key reads their history."""
+    jellyfin.set_plays("alice", "Song 00000-00", 9, NOW)
+    jellyfin.set_plays("bob", "Song 00004-03", 7, NOW)
+    response = token_client.get("/api/sonic_fingerprint/generate?jellyfin_user_identifier=bob")
+    assert response.status_code == 200
+    rows = response.json()
+    assert rows[0]["item_id"] == item_id(jellyfin, "Song 00004-03")
+    assert all(len(row["item_id"]) == 32 for row in rows)  # the plugin parses each as a Guid
+
+
+def test_no_credentials_at_all_mean_the_configured_account(token_client, jellyfin, served):
+    """The MusicServer sends a bare GET, the Lyrion plugin only n."""
+    jellyfin.set_plays("alice", "Song 00001-02", 4, NOW)
+    jellyfin.set_plays("bob", "Song 00004-03", 7, NOW)
+    for path in ("/api/sonic_fingerprint/generate", "/api/sonic_fingerprint/generate?n=15"):
+        rows = token_client.get(path).json()
+        assert rows[0]["item_id"] == item_id(jellyfin, "Song 00001-02")
+
+
+@pytest.fixture
+def lyrion(db, settings):
+    fake = FakeLyrion(Catalog.synthetic(albums=2, tracks_per_album=4))
+    with fake:
+        settings.MEDIASERVER_TYPE, settings.LYRION_URL = "lyrion", fake.url
+        rng = np.random.default_rng(8)
+        for track in fake.catalog.tracks:
+            row = Track.objects.create(item_id=str(fake.track_ids[track.key]), title=track.title, author=track.artist)
+            Embedding.objects.create(track=row, vector=rng.normal(size=EMBEDDING_DIMENSIONS), model_version="test")
+        services.vector_index_rebuild()
+        yield fake
+    assert not fake.errors, fake.errors
+
+
+def test_lyrion_sends_no_credentials_and_gets_the_servers_history(token_client, lyrion):
+    lyrion.set_plays("Song 00001-02", 6)
+    response = token_client.get("/api/sonic_fingerprint/generate?n=5")
+    assert response.status_code == 200
+    rows = response.json()
+    assert len(rows) == 5 and rows[0]["item_id"] == str(
+        lyrion.track_ids[lyrion.catalog.track_by_title("Song 00001-02").key]
+    )
