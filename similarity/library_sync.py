@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.models import Track
-from similarity.rows import mood_vector_text, other_features_text
+from similarity.rows import analysed_track_fields, mood_vector_text, other_features_text
 
 MAX_PAGE_SIZE = 500  # full rows per page
 MAX_MANIFEST_PAGE_SIZE = 1000  # {id, fp} rows per page
@@ -62,21 +62,13 @@ def sync_page(request: SyncRequest, *, provider_type: str) -> dict:
 
 
 def _sync_row(track: Track, *, top_n_moods: int) -> dict:
-    analysis = track.analysis
     return {
         "id": track.item_id,
         "title": track.title,
         "artist": track.author,
         "album_artist": track.album_artist,
         "album": track.album,
-        "year": track.year,
-        "duration": track.duration,
-        "tempo": analysis.tempo,
-        "key": analysis.key,
-        "scale": analysis.scale,
-        "energy": analysis.energy,
-        "mood_vector": mood_vector_text(analysis.moods or {}, top_n=top_n_moods),
-        "other_features": other_features_text(analysis.other_features or {}),
+        **analysed_track_fields(track, top_n_moods=top_n_moods),
         "rating": None,  # no ratings are kept
         "umap_x": None,  # no map projection is computed
         "umap_y": None,

@@ -59,3 +59,19 @@ def song_row(*, item_id: str, details, moods: Mapping[str, float], distance: flo
         "top_genre": top_genre(moods),
         "top_mood": top_mood(details.other_features),
     }
+
+
+def analysed_track_fields(track, *, top_n_moods: int) -> dict:
+    """A track's year and duration and its analysis (tempo, key, scale, energy, moods, other features),
+    as the score row and the sync row show them. ``track`` has its ``analysis`` loaded."""
+    analysis = track.analysis
+    return {
+        "year": track.year,
+        "duration": track.duration,
+        "tempo": analysis.tempo,
+        "key": analysis.key,
+        "scale": analysis.scale,
+        "energy": analysis.energy,
+        "mood_vector": mood_vector_text(analysis.moods or {}, top_n=top_n_moods),
+        "other_features": other_features_text(analysis.other_features or {}),
+    }

@@ -13,7 +13,7 @@ from pgvector.django import CosineDistance
 from analysis.models import EMBEDDING_DIMENSIONS, Embedding, Track
 from common.config import setting
 from similarity.models import TrackSearch
-from similarity.rows import mood_vector_text, other_features_text
+from similarity.rows import analysed_track_fields
 from similarity.sql import Fold
 
 TRACK_SUMMARY_FIELDS = ("item_id", "title", "author", "album", "album_artist")
@@ -190,18 +190,10 @@ def score_row(*, item_id: str, top_n_moods: int) -> dict | None:
     track = Track.objects.select_related("analysis").filter(item_id=item_id, analysis__isnull=False).first()
     if track is None:
         return None
-    analysis = track.analysis
     return {
         **{field: getattr(track, field) for field in TRACK_SUMMARY_FIELDS},
-        "year": track.year,
-        "duration": track.duration,
-        "tempo": analysis.tempo,
-        "key": analysis.key,
-        "scale": analysis.scale,
-        "energy": analysis.energy,
-        "mood_vector": mood_vector_text(analysis.moods or {}, top_n=top_n_moods),
-        "other_features": other_features_text(analysis.other_features or {}),
-        "model_version": analysis.model_version,
+        **analysed_track_fields(track, top_n_moods=top_n_moods),
+        "model_version": track.analysis.model_version,
     }
 
 

@@ -16,23 +16,14 @@ def restored_database_options():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_web_process_connects_with_the_statement_timeout(settings, restored_database_options):
-    settings.WEB_STATEMENT_TIMEOUT_SECONDS = 7
+@pytest.mark.parametrize(("seconds", "shown"), [(7, "7s"), (0, "0")])  # 0: no limit
+def test_a_web_process_connects_with_the_statement_timeout(settings, restored_database_options, seconds, shown):
+    settings.WEB_STATEMENT_TIMEOUT_SECONDS = seconds
     connection.close()
     web_statement_timeout_apply()
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == "7s"
-
-
-@pytest.mark.django_db(transaction=True)
-def test_zero_means_no_statement_timeout(settings, restored_database_options):
-    settings.WEB_STATEMENT_TIMEOUT_SECONDS = 0
-    connection.close()
-    web_statement_timeout_apply()
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == "0"
+        assert cursor.fetchone()[0] == shown
 
 
 @pytest.mark.django_db(transaction=True)
